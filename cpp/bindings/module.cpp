@@ -1,0 +1,136 @@
+// module.cpp — deltaprop._core: the pybind11 bindings. Conversion only: arrays are checked and
+// converted by checked_arrays.hpp, the GIL is released, and the core does the work.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checked_arrays.hpp"
+#include "deltaprop/deltaprop.hpp"
+
+namespace py = pybind11;
+using namespace deltaprop;
+using deltaprop_py::input_rows;
+using deltaprop_py::target_rows;
+
+namespace {
+
+template <class T>
+Data<T> data_of(const deltaprop_py::Rows<T>& x, const deltaprop_py::Rows<T>& y) {
+    return Data<T>{x.data(), y.data(), x.n};
+}
+
+template <class T>
+py::array_t<T> new_matrix(std::size_t rows, std::size_t cols) {
+    return py::array_t<T>({py::ssize_t(rows), py::ssize_t(cols)});
+}
+
+/// The weights or a gradient, flat in the weights' layout, as the list [W^(1), ..., W^(L)].
+template <class T>
+py::list as_layer_list(const Layout& layout, const T* flat) {
+    py::list out;
+    for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
+        auto m = new_matrix<T>(layout.dim(l - 1) + 1, layout.dim(l));
+        std::copy(flat + layout.offset(l), flat + layout.offset(l) + layout.size(l),
+                  m.mutable_data());
+        out.append(m);
+    }
+    return out;
+}
+
+template <class T>
+void bind_network(py::module_& m, const char* name) {
+    using Net = Network<T>;
+    py::class_<Net>(m, name, "The C++ network (use deltaprop.Network).")
+        .def(py::init([](std::vector<std::size_t> dims, const std::string& output,
+                         std::uint64_t seed) {
+                 return new Net(std::move(dims), output_from_string(output), seed);
+             }),
+             py::arg("dims"), py::arg("output"), py::arg("seed"))
+        .def_property_readonly("dims", [](const Net& n) { return n.dims(); })
+        .def_property_readonly("output", [](const Net& n) { return std::string(to_string(n.output())); })
+        .def_property_readonly("n_weights", &Net::n_weights)
+        .def(
+            "weight_view",
+            [](py::object self, std::size_t l) {
+                Net& n = self.cast<Net&>();
+                if (l < 1 || l > n.n_layers())
+                    throw py::index_error("layer " + std::to_string(l) + " is not in 1.." +
+                                          std::to_string(n.n_layers()));
+                const std::size_t rows = n.layout().dim(l - 1) + 1, cols = n.layout().dim(l);
+                // A view of the C++ buffer that keeps the network alive.
+                return py::array_t<T>({py::ssize_t(rows), py::ssize_t(cols)},
+                                      {py::ssize_t(cols * sizeof(T)), py::ssize_t(sizeof(T))},
+                                      n.weights(l), self);
+            },
+            py::arg("layer"))
+        .def("initialize", &Net::initialize, py::arg("seed"))
+        .def("forward",
+             [](const Net& n, py::handle X) {
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto out = new_matrix<T>(x.n, n.layout().n_outputs());
+                 T* o = out.mutable_data();
+                 {
+                     py::gil_scoped_release nogil;
+                     Evaluator<T>(n.layout()).predict(n, x.data(), x.n, o);
+                 }
+                 return out;
+             })
+        .def("error",
+             [](const Net& n, py::handle X, py::handle Y) {
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 py::gil_scoped_release nogil;
+                 return Evaluator<T>(n.layout()).error(n, data_of(x, y));
+             })
+        .def("error_and_gradient",
+             [](const Net& n, py::handle X, py::handle Y) {
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 std::vector<T> g(n.n_weights());
+                 double e;
+                 {
+                     py::gil_scoped_release nogil;
+                     e = Evaluator<T>(n.layout()).error_and_gradient(n, data_of(x, y), g.data());
+                 }
+                 return py::make_tuple(e, as_layer_list(n.layout(), g.data()));
+             })
+        .def("gd_step",
+             [](Net& n, py::handle X, py::handle Y, double lr) {
+                 deltaprop_py::positive(lr, "lr");
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 std::vector<T> g(n.n_weights());
+                 py::gil_scoped_release nogil;
+                 Evaluator<T> ev(n.layout());
+                 return gd_step(n, ev, data_of(x, y), T(lr), g.data());
+             })
+        .def("sgd_epoch",
+             [](Net& n, py::handle X, py::handle Y, double lr, std::uint64_t seed) {
+                 deltaprop_py::positive(lr, "lr");
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 py::gil_scoped_release nogil;
+                 return sgd_epoch(n, data_of(x, y), T(lr), seed);
+             });
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "deltaprop's C++ core: forward propagation, backpropagation and training.";
+    m.attr("__version__") = DELTAPROP_VERSION_STRING;
+    bind_network<double>(m, "Network64");
+    bind_network<float>(m, "Network32");
+    m.def("set_num_threads", [](std::size_t n) {
+        if (n < 1) throw py::value_error("n_threads must be at least 1");
+        py::gil_scoped_release nogil;
+        set_num_threads(n);
+    });
+    m.def("get_num_threads", &get_num_threads);
+    m.def("fast_tanh", py::vectorize([](double s) { return fast_tanh(s); }));
+    m.def("fast_tanh32", py::vectorize([](float s) { return fast_tanh(s); }));
+}

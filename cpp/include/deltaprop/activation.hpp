@@ -1,0 +1,120 @@
+// deltaprop/activation.hpp — θ(s) = tanh(s) and its derivative θ'(s) = 1 − θ(s)².
+//
+// Because θ' is a function of x = θ(s), backpropagation needs only the activations x^(ℓ), never
+// the signals s^(ℓ). tanh dominates the cost of small layers, so it is computed here by a
+// branch-free formula the compiler vectorises, accurate to a few ulp (checked against std::tanh
+// in tests/cpp/test_activation.cpp):
+//     tanh(s) = sign(s) · (−m) / (2 + m),   m = expm1(−2|s|) = e^(−2|s|) − 1,
+// with expm1 evaluated as 2^k·q(r) + (2^k − 1), where r = x − k·ln2, |r| ≤ ln2/2, and
+// q(r) = e^r − 1 is a Taylor polynomial long enough for the type. Working with e^x − 1 rather
+// than e^x keeps full relative accuracy for small |s|, where 1 − e^(−2|s|) would cancel.
+// |s| is clamped where tanh(s) rounds to ±1 in the type, so no exponent over- or underflows.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "deltaprop/network.hpp"
+
+namespace deltaprop {
+
+namespace detail {
+
+template <class T>
+struct TanhConstants;
+template <>
+struct TanhConstants<double> {
+    using Bits = std::uint64_t;
+    static constexpr int mantissa_bits = 52;
+    static constexpr Bits exponent_bias = 1023;
+    static constexpr double shifter = 6755399441055744.0;  // 1.5·2^52: x + shifter rounds x
+    static constexpr double saturation = 20.0;             // e^-40 < ulp(1)/2: tanh = ±1
+};
+template <>
+struct TanhConstants<float> {
+    using Bits = std::uint32_t;
+    static constexpr int mantissa_bits = 23;
+    static constexpr Bits exponent_bias = 127;
+    static constexpr float shifter = 12582912.0f;  // 1.5·2^23
+    static constexpr float saturation = 10.0f;     // e^-20 < ulp(1)/2 in float
+};
+
+/// e^x − 1 for −2·saturation ≤ x ≤ 0.
+template <class T>
+inline T expm1_nonpositive(T x) {
+    using C = TanhConstants<T>;
+    using Bits = typename C::Bits;
+    constexpr T inv_ln2 = T(1.44269504088896340736);
+    constexpr T ln2_hi = T(0.693145751953125);  // few bits, so k·ln2_hi is exact
+    constexpr T ln2_lo = T(1.42860682030941723212e-6);
+    // k = round(x / ln2), read from the low bits of y: adding the shifter rounds to an integer.
+    const T y = x * inv_ln2 + C::shifter;
+    const T k = y - C::shifter;
+    const T r = (x - k * ln2_hi) - k * ln2_lo;  // |r| ≤ ln2/2 ≈ 0.347
+    T q;  // e^r − 1, Taylor to below half an ulp at |r| = ln2/2
+    if constexpr (std::is_same<T, double>::value) {
+        q = T(1.0 / 6227020800);  // 1/13!
+        q = q * r + T(1.0 / 479001600);
+        q = q * r + T(1.0 / 39916800);
+        q = q * r + T(1.0 / 3628800);
+        q = q * r + T(1.0 / 362880);
+        q = q * r + T(1.0 / 40320);
+        q = q * r + T(1.0 / 5040);
+        q = q * r + T(1.0 / 720);
+        q = q * r + T(1.0 / 120);
+        q = q * r + T(1.0 / 24);
+        q = q * r + T(1.0 / 6);
+        q = q * r + T(0.5);
+        q = q * r + T(1);
+    } else {
+        q = T(1.0 / 40320);
+        q = q * r + T(1.0 / 5040);
+        q = q * r + T(1.0 / 720);
+        q = q * r + T(1.0 / 120);
+        q = q * r + T(1.0 / 24);
+        q = q * r + T(1.0 / 6);
+        q = q * r + T(0.5);
+        q = q * r + T(1);
+    }
+    q = q * r;
+    // 2^k from the exponent bits: the low bits of y's mantissa hold k in two's complement.
+    Bits yb;
+    std::memcpy(&yb, &y, sizeof(T));
+    const Bits scale_bits = Bits((yb + C::exponent_bias) << C::mantissa_bits);
+    T two_k;
+    std::memcpy(&two_k, &scale_bits, sizeof(T));
+    return two_k * q + (two_k - T(1));
+}
+
+}  // namespace detail
+
+/// tanh(s), vectorisable; within a few ulp of std::tanh.
+template <class T>
+inline T fast_tanh(T s) {
+    T a = std::fabs(s);
+    // Written so that a NaN stays NaN (a silent ±1 would hide a diverged network).
+    a = a > detail::TanhConstants<T>::saturation ? detail::TanhConstants<T>::saturation : a;
+    const T m = detail::expm1_nonpositive(T(-2) * a);
+    const T t = -m / (T(2) + m);
+    return std::copysign(t, s);
+}
+
+/// x[i] ← θ(x[i]) = tanh(x[i]) for a row block of signals.
+template <class T>
+inline void tanh_in_place(T* x, std::size_t n) {
+#if defined(__GNUC__)
+#pragma GCC ivdep
+#endif
+    for (std::size_t i = 0; i < n; ++i) x[i] = fast_tanh(x[i]);
+}
+
+/// θ of a layer: tanh for hidden layers, the network's output choice for layer L.
+template <class T>
+inline void activate(Output theta, T* x, std::size_t n) {
+    if (theta == Output::tanh) tanh_in_place(x, n);
+}
+
+}  // namespace deltaprop

@@ -1,0 +1,18 @@
+// deltaprop/deltaprop.hpp — everything: include this one header to use deltaprop from C++.
+//
+//   deltaprop::Network<double> net({2, 10, 1}, deltaprop::Output::tanh, /*seed=*/1);
+//   deltaprop::Data<double> data{x, y, n};            // row-major N × d0 and N × dL
+//   deltaprop::Evaluator<double> ev(net.layout());
+//   std::vector<double> g(net.n_weights());
+//   double e_in = ev.error_and_gradient(net, data, g.data());
+#pragma once
+
+#include "deltaprop/activation.hpp"
+#include "deltaprop/blas.hpp"
+#include "deltaprop/gradient.hpp"
+#include "deltaprop/network.hpp"
+#include "deltaprop/propagation.hpp"
+#include "deltaprop/random.hpp"
+#include "deltaprop/sgd.hpp"
+#include "deltaprop/thread_pool.hpp"
+#include "deltaprop/version.hpp"

@@ -1,0 +1,158 @@
+// deltaprop/network.hpp — the network of the lecture: layers ℓ = 0..L of dimension d^(ℓ), and
+// weight matrices W^(ℓ) of shape (d^(ℓ-1) + 1) × d^(ℓ) whose row 0 holds the biases.
+//
+// All weights live in one contiguous buffer, layer after layer, each W^(ℓ) row-major. The same
+// layout serves gradients (G^(ℓ) has the shape of W^(ℓ)), so a gradient step is one loop over
+// a flat array, and Python can view each W^(ℓ) as a numpy array without a copy.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "deltaprop/random.hpp"
+
+namespace deltaprop {
+
+/// θ of the output layer: tanh for classification, identity for regression.
+/// (Hidden layers always use tanh, as in the lecture.)
+enum class Output { tanh, identity };
+
+inline const char* to_string(Output o) { return o == Output::tanh ? "tanh" : "identity"; }
+
+inline Output output_from_string(const std::string& s) {
+    if (s == "tanh") return Output::tanh;
+    if (s == "identity") return Output::identity;
+    throw std::invalid_argument("output must be \"tanh\" or \"identity\", got \"" + s + "\"");
+}
+
+/// Where each W^(ℓ) sits in a flat buffer of all weights.
+class Layout {
+public:
+    /// The largest number of weights a network may have; buffers beyond it could not be indexed
+    /// by the int-sized BLAS interface and would not fit in memory anyway.
+    static constexpr std::size_t max_weights = std::size_t(1) << 31;
+
+    Layout() = default;
+    explicit Layout(std::vector<std::size_t> dims) : dims_(std::move(dims)) {
+        if (dims_.size() < 2)
+            throw std::invalid_argument("dims must name at least two layers (d0 and dL), got " +
+                                        std::to_string(dims_.size()));
+        for (std::size_t l = 0; l < dims_.size(); ++l) {
+            if (dims_[l] == 0)
+                throw std::invalid_argument("dims[" + std::to_string(l) +
+                                            "] is 0: every layer needs at least one unit");
+            if (dims_[l] >= max_weights)
+                throw std::invalid_argument("dims[" + std::to_string(l) + "] = " +
+                                            std::to_string(dims_[l]) + " is absurdly large");
+        }
+        offsets_.push_back(0);
+        for (std::size_t l = 1; l < dims_.size(); ++l) {
+            const std::size_t size = (dims_[l - 1] + 1) * dims_[l];  // both < 2^31: no overflow
+            if (size > max_weights - offsets_.back())
+                throw std::invalid_argument("network too large: more than 2^31 weights");
+            offsets_.push_back(offsets_.back() + size);
+        }
+    }
+
+    /// L, the number of weight layers.
+    std::size_t n_layers() const { return dims_.size() - 1; }
+    /// d^(ℓ) for ℓ = 0..L.
+    std::size_t dim(std::size_t l) const { return dims_[l]; }
+    const std::vector<std::size_t>& dims() const { return dims_; }
+    std::size_t n_inputs() const { return dims_.front(); }
+    std::size_t n_outputs() const { return dims_.back(); }
+    /// Offset of W^(ℓ), ℓ = 1..L, in the flat buffer.
+    std::size_t offset(std::size_t l) const { return offsets_[l - 1]; }
+    /// Number of entries of W^(ℓ): (d^(ℓ-1) + 1) · d^(ℓ).
+    std::size_t size(std::size_t l) const { return offsets_[l] - offsets_[l - 1]; }
+    std::size_t n_weights() const { return offsets_.back(); }
+    /// The widest layer, which sizes the per-row scratch space.
+    std::size_t max_dim() const {
+        std::size_t m = 0;
+        for (auto d : dims_) m = d > m ? d : m;
+        return m;
+    }
+
+    bool operator==(const Layout& other) const { return dims_ == other.dims_; }
+    bool operator!=(const Layout& other) const { return !(*this == other); }
+
+private:
+    std::vector<std::size_t> dims_;
+    std::vector<std::size_t> offsets_;
+};
+
+/// A fully connected tanh network with weights W^(1..L) of element type T (float or double).
+template <class T>
+class Network {
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
+                  "deltaprop::Network<T> is for float and double");
+
+public:
+    using value_type = T;
+
+    /// All weights zero; call initialize() or assign them.
+    Network(std::vector<std::size_t> dims, Output output)
+        : layout_(std::move(dims)), output_(output), w_(layout_.n_weights(), T(0)) {}
+
+    /// Weights drawn by initialize(seed).
+    Network(std::vector<std::size_t> dims, Output output, std::uint64_t seed)
+        : Network(std::move(dims), output) {
+        initialize(seed);
+    }
+
+    const Layout& layout() const { return layout_; }
+    const std::vector<std::size_t>& dims() const { return layout_.dims(); }
+    std::size_t n_layers() const { return layout_.n_layers(); }
+    std::size_t n_weights() const { return layout_.n_weights(); }
+    Output output() const { return output_; }
+
+    /// W^(ℓ), ℓ = 1..L: (d^(ℓ-1) + 1) × d^(ℓ) row-major, row 0 the biases.
+    T* weights(std::size_t l) { return w_.data() + layout_.offset(l); }
+    const T* weights(std::size_t l) const { return w_.data() + layout_.offset(l); }
+    /// W^(ℓ)_ij: i = 0..d^(ℓ-1) (0 is the bias), j = 1..d^(ℓ) as in the book, stored at j - 1.
+    T& w(std::size_t l, std::size_t i, std::size_t j) {
+        return weights(l)[i * layout_.dim(l) + (j - 1)];
+    }
+    T w(std::size_t l, std::size_t i, std::size_t j) const {
+        return weights(l)[i * layout_.dim(l) + (j - 1)];
+    }
+
+    /// All weights, flat, layer after layer.
+    T* data() { return w_.data(); }
+    const T* data() const { return w_.data(); }
+    std::vector<T>& flat() { return w_; }
+    const std::vector<T>& flat() const { return w_; }
+
+    /// Small random weights, seeded: each W^(ℓ)_ij ~ N(0, σ_ℓ²) with σ_ℓ = 1/√(d^(ℓ-1) + 1), so
+    /// that each signal s^(ℓ) starts with variance about that of one input and tanh starts in
+    /// its linear region (e-Chapter 7 asks for small random weights to break the symmetry that
+    /// all-zero weights cannot). Deterministic on every platform (see random.hpp).
+    void initialize(std::uint64_t seed) {
+        Random rng(seed);
+        for (std::size_t l = 1; l <= n_layers(); ++l) {
+            const double sigma = 1.0 / std::sqrt(double(layout_.dim(l - 1) + 1));
+            T* wl = weights(l);
+            for (std::size_t k = 0; k < layout_.size(l); ++k) wl[k] = T(sigma * rng.normal());
+        }
+    }
+
+    /// True when every weight is finite.
+    bool finite() const {
+        for (T v : w_)
+            if (!std::isfinite(v)) return false;
+        return true;
+    }
+
+private:
+    Layout layout_;
+    Output output_;
+    std::vector<T> w_;
+};
+
+}  // namespace deltaprop

@@ -1,0 +1,88 @@
+// deltaprop/sgd.hpp — the lecture's two updates, W(t+1) = W(t) − η ∇E:
+//   * a batch gradient-descent step on E_in (all N points per update), and
+//   * a stochastic gradient-descent epoch: N updates, each on one point's error
+//     e_n = ‖h(x_n) − y_n‖², in a seeded random order.
+// The SGD update needs no gradient buffer: after forward and backward for point n, each
+// W^(ℓ) ← W^(ℓ) − η x^(ℓ-1) (δ^(ℓ))ᵀ is applied in place, touching only the weights and one row.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "deltaprop/gradient.hpp"
+#include "deltaprop/network.hpp"
+#include "deltaprop/propagation.hpp"
+#include "deltaprop/random.hpp"
+
+namespace deltaprop {
+
+/// W ← W − η g for the flat weights and gradient.
+template <class T>
+void descend(Network<T>& net, const T* g, T eta) {
+    T* w = net.data();
+    const std::size_t nw = net.n_weights();
+    for (std::size_t i = 0; i < nw; ++i) w[i] -= eta * g[i];
+}
+
+/// One batch gradient-descent step: computes E_in(W) and G, then W ← W − η G.
+/// Returns E_in before the step. g is scratch of n_weights entries (left holding G).
+template <class T>
+double gd_step(Network<T>& net, Evaluator<T>& evaluator, const Data<T>& data, T eta, T* g) {
+    const double e = evaluator.error_and_gradient(net, data, g);
+    descend(net, g, eta);
+    return e;
+}
+
+/// One SGD update on point n: W ← W − η ∇e_n(W). ws needs capacity ≥ 1.
+/// Returns e_n before the update.
+template <class T>
+double sgd_update(Network<T>& net, const T* x, const T* y, T eta, Workspace<T>& ws) {
+    forward(net, x, 1, ws);
+    const double e = backward(net, y, 1, ws);
+    for (std::size_t l = 1; l <= net.n_layers(); ++l) {
+        const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
+        const T* xin = layer_input(ws, x, l);
+        const T* dl = ws.delta(l);
+        T* W = net.weights(l);
+        for (std::size_t j = 0; j < d_out; ++j) W[j] -= eta * dl[j];  // bias row: x_0 = 1
+        for (std::size_t i = 0; i < d_in; ++i) {
+            const T step = eta * xin[i];
+            T* row = W + (i + 1) * d_out;
+            for (std::size_t j = 0; j < d_out; ++j) row[j] -= step * dl[j];
+        }
+    }
+    return e;
+}
+
+/// The order of one SGD epoch: a permutation of 0..n-1 drawn from rng.
+inline void epoch_order(Random& rng, std::vector<std::uint64_t>& order, std::size_t n) {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), std::uint64_t(0));
+    rng.shuffle(order.data(), n);
+}
+
+/// One SGD epoch: N single-point updates in a random order drawn from rng.
+/// Returns the mean of the per-point errors e_n met along the way (each before its update).
+template <class T>
+double sgd_epoch(Network<T>& net, const Data<T>& data, T eta, Random& rng, Workspace<T>& ws,
+                 std::vector<std::uint64_t>& order) {
+    check_data(net.layout(), data);
+    epoch_order(rng, order, data.n);
+    const std::size_t d0 = net.layout().n_inputs(), dL = net.layout().n_outputs();
+    double sum = 0;
+    for (std::uint64_t n : order) sum += sgd_update(net, data.x + n * d0, data.y + n * dL, eta, ws);
+    return sum / double(data.n);
+}
+
+/// One SGD epoch with its order drawn from `seed` (convenience; allocates its scratch).
+template <class T>
+double sgd_epoch(Network<T>& net, const Data<T>& data, T eta, std::uint64_t seed) {
+    Random rng(seed);
+    Workspace<T> ws(net.layout(), 1);
+    std::vector<std::uint64_t> order;
+    return sgd_epoch(net, data, eta, rng, ws, order);
+}
+
+}  // namespace deltaprop

@@ -1,0 +1,32 @@
+"""deltaprop: the neural network of Learning From Data, lecture 21, in C++ with Python bindings.
+
+Forward propagation, backpropagation of the sensitivities δ, the in-sample error E_in and its
+gradient, and gradient-descent training, computed by a C++ core.
+
+>>> import numpy as np, deltaprop
+>>> net = deltaprop.Network([2, 10, 1], seed=0)
+>>> X, y = np.array([[0.5, -0.2]]), np.array([1.0])
+>>> deltaprop.check_gradient(net, X, y).passed
+True
+"""
+
+# Load the OpenBLAS of the scipy-openblas32 wheel before the extension that links it (the
+# extension also finds it by its RPATH; this makes the order explicit).
+import scipy_openblas32 as _openblas  # noqa: F401
+
+from . import _core
+from ._core import get_num_threads, set_num_threads
+from .gradcheck import GradientCheck, check_gradient, numerical_gradient
+from .network import Network
+
+__version__ = _core.__version__
+
+__all__ = [
+    "Network",
+    "GradientCheck",
+    "check_gradient",
+    "numerical_gradient",
+    "get_num_threads",
+    "set_num_threads",
+    "__version__",
+]

@@ -1,0 +1,196 @@
+"""The lecture's network as a Python object: a thin layer over the C++ core.
+
+``Network([d0, d1, ..., dL])`` has weight matrices ``W^(l)`` of shape ``(d^(l-1) + 1, d^(l))``
+whose row 0 holds the biases; ``net.weights[l-1]`` is ``W^(l)``, a numpy view of the C++ buffer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+
+_IMPLEMENTATIONS = {np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
+_OUTPUTS = ("tanh", "identity")
+
+
+def _check_dims(dims: Sequence[int]) -> List[int]:
+    try:
+        dims = list(dims)
+    except TypeError:
+        raise TypeError(f"dims must be a sequence of layer sizes, got {type(dims).__name__}") from None
+    if len(dims) < 2:
+        raise ValueError(f"dims must name at least two layers [d0, ..., dL], got {dims}")
+    out = []
+    for i, d in enumerate(dims):
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"dims[{i}] must be an integer, got {d!r}")
+        if d < 1:
+            raise ValueError(f"dims[{i}] = {d}: every layer needs at least one unit")
+        out.append(int(d))
+    return out
+
+
+def _check_seed(seed: Any, name: str = "seed") -> int:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be a non-negative integer, got {seed!r}")
+    if not 0 <= int(seed) < 2**64:
+        raise ValueError(f"{name} must be in [0, 2**64), got {seed}")
+    return int(seed)
+
+
+class Network:
+    """A fully connected tanh network: layers ``l = 0..L`` of dimension ``d^(l)``.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        ``[d0, d1, ..., dL]``: inputs, hidden layer widths, outputs.
+    output : {"tanh", "identity"}
+        θ of the output layer: ``"tanh"`` to classify (decide by ``sign``), ``"identity"``
+        to regress. Hidden layers always use tanh.
+    dtype : numpy dtype, float64 (default) or float32
+        float64 for exact checks, float32 for speed.
+    seed : int, optional
+        Seeds the initial weights, each ``W^(l)_ij ~ N(0, 1/(d^(l-1)+1))``; the same seed gives
+        the same weights on every platform. ``None`` draws a seed (kept in ``net.seed``).
+
+    Examples
+    --------
+    >>> import numpy as np, deltaprop
+    >>> net = deltaprop.Network([2, 10, 1], seed=1)
+    >>> [w.shape for w in net.weights]
+    [(3, 10), (11, 1)]
+    """
+
+    def __init__(self, dims: Sequence[int], output: str = "tanh", dtype: Any = np.float64,
+                 seed: Optional[int] = None) -> None:
+        dims = _check_dims(dims)
+        if output not in _OUTPUTS:
+            raise ValueError(f'output must be "tanh" or "identity", got {output!r}')
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from None
+        if dt not in _IMPLEMENTATIONS:
+            raise TypeError(f"dtype must be float64 or float32, got {dt}")
+        self.seed = secrets.randbits(63) if seed is None else _check_seed(seed)
+        self._impl = _IMPLEMENTATIONS[dt](dims, output, self.seed)
+
+    # --- structure -----------------------------------------------------------------------
+    @property
+    def dims(self) -> List[int]:
+        """``[d0, ..., dL]``."""
+        return list(self._impl.dims)
+
+    @property
+    def output(self) -> str:
+        """θ of the output layer, ``"tanh"`` or ``"identity"``."""
+        return self._impl.output
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element type of weights and computations."""
+        return np.dtype(np.float64 if isinstance(self._impl, _core.Network64) else np.float32)
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of weight layers."""
+        return len(self.dims) - 1
+
+    @property
+    def n_weights(self) -> int:
+        """Total number of weights, biases included."""
+        return self._impl.n_weights
+
+    def __repr__(self) -> str:
+        arch = "-".join(str(d) for d in self.dims)
+        return (f"Network({self.dims}, output={self.output!r}, dtype={self.dtype.name}) "
+                f"# {arch}, {self.n_weights} weights")
+
+    # --- weights -------------------------------------------------------------------------
+    @property
+    def weights(self) -> List[np.ndarray]:
+        """``[W^(1), ..., W^(L)]``, each ``(d^(l-1)+1) × d^(l)`` with the biases in row 0.
+
+        The arrays are views of the network's own buffer: writing into them changes the
+        network. Assigning a list copies it in after checking every shape and value.
+        """
+        return [self._impl.weight_view(l) for l in range(1, self.n_layers + 1)]
+
+    @weights.setter
+    def weights(self, new: Sequence[Any]) -> None:
+        new = list(new)
+        if len(new) != self.n_layers:
+            raise ValueError(f"weights must be a list of {self.n_layers} matrices, got {len(new)}")
+        checked = []
+        for l, (w, view) in enumerate(zip(new, self.weights), start=1):
+            a = np.asarray(w)
+            if a.dtype.kind not in "biuf":
+                raise TypeError(f"weights[{l - 1}] (W^({l})) must hold real numbers, got dtype {a.dtype}")
+            if a.shape != view.shape:
+                raise ValueError(f"weights[{l - 1}] (W^({l})) has shape {a.shape}, expected {view.shape}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"weights[{l - 1}] (W^({l})) contains NaN or infinite values")
+            checked.append(a)
+        for a, view in zip(checked, self.weights):
+            view[...] = a
+
+    def get_flat_weights(self) -> np.ndarray:
+        """All weights in one vector, layer after layer, each ``W^(l)`` row by row (a copy)."""
+        return np.concatenate([w.ravel() for w in self.weights])
+
+    def set_flat_weights(self, flat: Any) -> None:
+        """Set all weights from a vector laid out as by :meth:`get_flat_weights`."""
+        flat = np.asarray(flat)
+        if flat.shape != (self.n_weights,):
+            raise ValueError(f"flat weights have shape {flat.shape}, expected ({self.n_weights},)")
+        out, k = [], 0
+        for view in self.weights:
+            out.append(flat[k:k + view.size].reshape(view.shape))
+            k += view.size
+        self.weights = out
+
+    def initialize(self, seed: Optional[int] = None) -> "Network":
+        """Redraw small random weights (see the class docstring); returns self."""
+        self.seed = secrets.randbits(63) if seed is None else _check_seed(seed)
+        self._impl.initialize(self.seed)
+        return self
+
+    # --- the lecture's computations ------------------------------------------------------
+    def forward(self, X: Any) -> np.ndarray:
+        """Forward propagation: ``h(x) = x^(L)`` for each row of X.
+
+        X has shape ``(N, d0)`` (or ``(d0,)`` for one point). Returns ``(N, dL)``
+        (``(dL,)`` for one point).
+        """
+        out = self._impl.forward(X)
+        return out[0] if np.ndim(X) == 1 else out
+
+    predict = forward
+
+    def decide(self, X: Any) -> np.ndarray:
+        """``sign(h(x))``: the classification of each point (+1 where h(x) = 0)."""
+        h = self.forward(X)
+        return np.where(h >= 0, 1, -1).astype(h.dtype)
+
+    def error(self, X: Any, y: Any) -> float:
+        """In-sample error ``E_in = (1/N) Σ_n ||h(x_n) - y_n||²``."""
+        return self._impl.error(X, y)
+
+    def error_and_gradient(self, X: Any, y: Any) -> Tuple[float, List[np.ndarray]]:
+        """``(E_in, [G^(1), ..., G^(L)])`` by backpropagation; ``G^(l) = ∂E_in/∂W^(l)``,
+        shaped like ``W^(l)``."""
+        return self._impl.error_and_gradient(X, y)
+
+    def gd_step(self, X: Any, y: Any, lr: float) -> float:
+        """One gradient-descent step ``W ← W − lr·∇E_in(W)``; returns E_in before it."""
+        return self._impl.gd_step(X, y, float(lr))
+
+    def sgd_epoch(self, X: Any, y: Any, lr: float, seed: int = 0) -> float:
+        """N stochastic gradient-descent updates, one point each, in an order drawn from
+        ``seed``; returns the mean error of the points met (each before its update)."""
+        return self._impl.sgd_epoch(X, y, float(lr), _check_seed(seed))
