@@ -16,6 +16,8 @@ using namespace deltaprop;
 using deltaprop_py::input_rows;
 using deltaprop_py::target_rows;
 
+void bind_model_file(py::module_& m);  // model_file.cpp
+
 namespace {
 
 template <class T>
@@ -131,6 +133,7 @@ PYBIND11_MODULE(_core, m) {
         set_num_threads(n);
     });
     m.def("get_num_threads", &get_num_threads);
+    bind_model_file(m);
     m.def("fast_tanh", py::vectorize([](double s) { return fast_tanh(s); }));
     m.def("fast_tanh32", py::vectorize([](float s) { return fast_tanh(s); }));
 }
