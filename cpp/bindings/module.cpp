@@ -43,6 +43,60 @@ py::list as_layer_list(const Layout& layout, const T* flat) {
     return out;
 }
 
+/// Connects a running fit to Python: Ctrl-C, the progress bar and the user's callback. Called
+/// from the training thread with the GIL released; takes the GIL only at these bounded moments.
+class PythonMonitor : public Monitor {
+public:
+    PythonMonitor(py::object progress, py::object callback)
+        : progress_(std::move(progress)), callback_(std::move(callback)) {}
+
+    void poll(const Progress& p) override {
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // KeyboardInterrupt
+        if (!progress_.is_none()) progress_(p.iteration, p.total, p.error);
+    }
+
+    bool record(const History& h) override {
+        if (callback_.is_none()) return true;
+        py::gil_scoped_acquire gil;
+        py::dict info;
+        info["iteration"] = h.iteration.back();
+        info["error"] = h.error.back();
+        info["augmented_error"] = h.augmented_error.back();
+        info["validation_error"] = h.validation_error.back();
+        info["lr"] = h.lr.back();
+        info["seconds"] = h.seconds.back();
+        py::object keep_going = callback_(info);
+        return keep_going.is_none() || keep_going.cast<bool>();
+    }
+
+private:
+    py::object progress_, callback_;
+};
+
+py::dict history_to_dict(History h) {
+    py::dict out;
+    out["iteration"] = py::array(py::cast(h.iteration));
+    out["error"] = py::array(py::cast(h.error));
+    out["augmented_error"] = py::array(py::cast(h.augmented_error));
+    out["validation_error"] = py::array(py::cast(h.validation_error));
+    out["lr"] = py::array(py::cast(h.lr));
+    out["seconds"] = py::array(py::cast(h.seconds));
+    out["evaluations"] = py::array(py::cast(h.evaluations));
+    out["stop_reason"] = std::string(to_string(h.stop_reason));
+    out["iterations_done"] = h.iterations_done;
+    out["best_iteration"] = h.best_iteration;
+    out["best_validation_error"] = h.best_validation_error;
+    return out;
+}
+
+Penalty penalty_from_string(const std::string& s) {
+    if (s == "none") return Penalty::none;
+    if (s == "weight_decay") return Penalty::weight_decay;
+    if (s == "weight_elimination") return Penalty::weight_elimination;
+    throw std::invalid_argument("penalty must be none, weight_decay or weight_elimination");
+}
+
 template <class T>
 void bind_network(py::module_& m, const char* name) {
     using Net = Network<T>;
@@ -117,7 +171,58 @@ void bind_network(py::module_& m, const char* name) {
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  py::gil_scoped_release nogil;
                  return sgd_epoch(n, data_of(x, y), T(lr), seed);
-             });
+             })
+        .def(
+            "fit",
+            [](Net& n, py::handle X, py::handle Y, const std::string& method, double lr,
+               std::size_t iterations, std::size_t batch_size, double momentum,
+               const std::string& penalty, double lam, double increase, double decrease,
+               std::size_t restart_every, std::vector<std::size_t> record_at, double target_error,
+               double gradient_tolerance, double max_seconds, std::size_t patience,
+               std::uint64_t seed, py::handle Xv, py::handle Yv, py::object callback,
+               py::object progress) {
+                 FitOptions o;
+                 o.method = method_from_string(method);
+                 o.lr = deltaprop_py::positive(lr, "lr");
+                 o.iterations = iterations;
+                 o.batch_size = batch_size;
+                 o.momentum = momentum;
+                 o.regularizer.penalty = penalty_from_string(penalty);
+                 o.regularizer.lambda = lam;
+                 o.increase = increase;
+                 o.decrease = decrease;
+                 o.restart_every = restart_every;
+                 o.record_at = std::move(record_at);
+                 o.target_error = target_error;
+                 o.gradient_tolerance = gradient_tolerance;
+                 o.max_seconds = max_seconds;
+                 o.patience = patience;
+                 o.seed = seed;
+                 auto x = input_rows<T>(X, n.layout().n_inputs());
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 Data<T> train = data_of(x, y), validation;
+                 deltaprop_py::Rows<T> xv, yv;
+                 if (!Xv.is_none()) {
+                     xv = input_rows<T>(Xv, n.layout().n_inputs(), "validation X");
+                     yv = target_rows<T>(Yv, n.layout().n_outputs(), xv.n, xv.single,
+                                         "validation y");
+                     validation = data_of(xv, yv);
+                 }
+                 PythonMonitor monitor(std::move(progress), std::move(callback));
+                 History h;
+                 {
+                     py::gil_scoped_release nogil;
+                     h = deltaprop::fit(n, train, o, Xv.is_none() ? nullptr : &validation,
+                                        &monitor);
+                 }
+                 return history_to_dict(std::move(h));
+             },
+            py::arg("X"), py::arg("y"), py::arg("method"), py::arg("lr"), py::arg("iterations"),
+            py::arg("batch_size"), py::arg("momentum"), py::arg("penalty"), py::arg("lam"),
+            py::arg("increase"), py::arg("decrease"), py::arg("restart_every"),
+            py::arg("record_at"), py::arg("target_error"), py::arg("gradient_tolerance"),
+            py::arg("max_seconds"), py::arg("patience"), py::arg("seed"), py::arg("Xv"),
+            py::arg("yv"), py::arg("callback"), py::arg("progress"));
 }
 
 }  // namespace
@@ -133,6 +238,7 @@ PYBIND11_MODULE(_core, m) {
         set_num_threads(n);
     });
     m.def("get_num_threads", &get_num_threads);
+    py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_ArithmeticError);
     bind_model_file(m);
     m.def("fast_tanh", py::vectorize([](double s) { return fast_tanh(s); }));
     m.def("fast_tanh32", py::vectorize([](float s) { return fast_tanh(s); }));

@@ -15,14 +15,18 @@ True
 import scipy_openblas32 as _openblas  # noqa: F401
 
 from . import _core
-from ._core import get_num_threads, set_num_threads
+from ._core import DivergenceError, get_num_threads, set_num_threads
 from .gradcheck import GradientCheck, check_gradient, numerical_gradient
 from .network import Network
+from .training import METHODS, History
 
 __version__ = _core.__version__
 
 __all__ = [
     "Network",
+    "History",
+    "METHODS",
+    "DivergenceError",
     "GradientCheck",
     "check_gradient",
     "numerical_gradient",

@@ -7,11 +7,14 @@ whose row 0 holds the biases; ``net.weights[l-1]`` is ``W^(l)``, a numpy view of
 from __future__ import annotations
 
 import secrets
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _core
+
+if TYPE_CHECKING:
+    from .training import History
 
 _IMPLEMENTATIONS = {np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
 _OUTPUTS = ("tanh", "identity")
@@ -194,3 +197,48 @@ class Network:
         """N stochastic gradient-descent updates, one point each, in an order drawn from
         ``seed``; returns the mean error of the points met (each before its update)."""
         return self._impl.sgd_epoch(X, y, float(lr), _check_seed(seed))
+
+    def fit(self, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+            **options: Any) -> "History":
+        """Train the network on (X, y): a whole run in one C++ call, the GIL released.
+
+        Parameters
+        ----------
+        X, y : array_like
+            Training inputs ``(N, d0)`` and targets ``(N,)`` or ``(N, dL)``.
+        method : str
+            ``"gd"``, ``"sgd"``, ``"minibatch"``, ``"variable_lr"``, ``"steepest"`` or
+            ``"conjugate_gradient"`` (``deltaprop.training.METHODS`` says when to use each).
+        lr : float
+            Learning rate η (the first trial step for the line-search methods).
+        iterations : int
+            Budget of iterations: weight updates for gd, sgd and minibatch (an SGD epoch is N
+            of them), trials for variable_lr, line-search steps for steepest and
+            conjugate_gradient.
+        **options
+            ``batch_size=32``, ``momentum=0``, ``weight_decay=0`` or ``weight_elimination=0``
+            (λ of E_aug = E_in + (λ/N) Σ w² or Σ w²/(1+w²), over all weights including biases),
+            ``increase=1.1`` and ``decrease=0.5`` (variable_lr's α and β),
+            ``restart_every=0`` (conjugate gradients; 0 = every n_weights steps),
+            ``validation=(X_val, y_val)`` (early stopping: the weights of the lowest validation
+            error are restored at the end), ``patience`` (validations without improvement before
+            stopping), ``record_every`` (int, ``"log"``, or None for about 1000 rows),
+            ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
+            each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
+            ``seed=0`` (SGD and mini-batch orders).
+
+        Returns
+        -------
+        History
+            The recorded iterations (see :class:`deltaprop.History`).
+
+        Raises
+        ------
+        DivergenceError
+            E_in or the weights became NaN or infinite; the last finite weights are restored.
+        KeyboardInterrupt
+            On Ctrl-C, within a fraction of a second; the network keeps the weights of the last
+            completed iteration.
+        """
+        from .training import fit
+        return fit(self, X, y, method=method, lr=lr, iterations=iterations, **options)

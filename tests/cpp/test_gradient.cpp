@@ -80,7 +80,7 @@ void test_book_example() {
     CHECK_NEAR(ws.delta(1)[0], -0.440838, 1e-6);
     CHECK_NEAR(ws.delta(1)[1], 0.875040, 1e-6);
     std::vector<double> g(net.n_weights(), 0.0);
-    accumulate_gradient(net, &x, 1, ws, g.data());
+    accumulate_gradient(net, 1, ws, g.data());
     const double* g3 = g.data() + net.layout().offset(3);
     CHECK_NEAR(g3[0], -1.854864, 1e-6);
     CHECK_NEAR(g3[1], 1.672245, 1e-6);

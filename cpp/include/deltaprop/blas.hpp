@@ -9,6 +9,8 @@
 
 #include <cstddef>
 
+#include "deltaprop/simd.hpp"
+
 #ifndef DELTAPROP_BLAS_PREFIX
 #define DELTAPROP_BLAS_PREFIX
 #endif
@@ -21,6 +23,9 @@ extern "C" {
 void DELTAPROP_BLAS(cblas_dgemm)(int order, int trans_a, int trans_b, int m, int n, int k,
                                  double alpha, const double* a, int lda, const double* b,
                                  int ldb, double beta, double* c, int ldc);
+#ifdef DELTAPROP_OPENBLAS
+void DELTAPROP_BLAS(openblas_set_num_threads)(int n);
+#endif
 void DELTAPROP_BLAS(cblas_sgemm)(int order, int trans_a, int trans_b, int m, int n, int k,
                                  float alpha, const float* a, int lda, const float* b, int ldb,
                                  float beta, float* c, int ldc);
@@ -36,6 +41,19 @@ namespace blas {
 /// benchmarks/gemm_switch.py: below it the BLAS call overhead exceeds the arithmetic.
 inline constexpr std::size_t small_product_limit = 24 * 24 * 24;
 
+/// The core runs its own threads over row blocks, one BLAS call per block, so BLAS itself must
+/// stay on one thread (else 2 × 2 threads fight over 2 cores, and OpenBLAS's idle threads spin).
+/// Only OpenBLAS has a portable switch; CMake defines DELTAPROP_OPENBLAS when it found it.
+inline void use_one_thread() {
+#ifdef DELTAPROP_OPENBLAS
+    static const bool done = [] {
+        DELTAPROP_BLAS(openblas_set_num_threads)(1);
+        return true;
+    }();
+    (void)done;
+#endif
+}
+
 inline void cblas_gemm(Trans ta, Trans tb, int m, int n, int k, double alpha, const double* a,
                        int lda, const double* b, int ldb, double beta, double* c, int ldc) {
     DELTAPROP_BLAS(cblas_dgemm)(101, ta == Trans::yes ? 112 : 111, tb == Trans::yes ? 112 : 111,
@@ -49,13 +67,65 @@ inline void cblas_gemm(Trans ta, Trans tb, int m, int n, int k, float alpha, con
 
 }  // namespace blas
 
+namespace kernels {
+
+// The building blocks of the small products, compiled for several instruction sets (see
+// DELTAPROP_MULTIVERSION in activation.hpp). Both keep a fixed order of operations that does
+// not depend on the instruction set, so every build gives the same bits.
+
+/// y[0..n) += a·x[0..n)
+DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, double a, const double* x, double* y) {
+    for (std::size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, float a, const float* x, float* y) {
+    for (std::size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+/// Σ x[i]·y[i] in eight interleaved partial sums (so it vectorises without reassociation),
+/// added pairwise at the end.
+template <class T>
+DELTAPROP_ALWAYS_INLINE T dot_lanes(std::size_t n, const T* x, const T* y) {
+    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (std::size_t k = 0; k < 8; ++k) acc[k] += x[i + k] * y[i + k];
+    for (std::size_t k = 0; i < n; ++i, ++k) acc[k] += x[i] * y[i];
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+}
+/// Σ x[i], in the same eight partial sums.
+template <class T>
+DELTAPROP_ALWAYS_INLINE T sum_lanes(std::size_t n, const T* x) {
+    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (std::size_t k = 0; k < 8; ++k) acc[k] += x[i + k];
+    for (std::size_t k = 0; i < n; ++i, ++k) acc[k] += x[i];
+    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+}
+DELTAPROP_MULTIVERSION inline double sum(std::size_t n, const double* x) { return sum_lanes(n, x); }
+DELTAPROP_MULTIVERSION inline float sum(std::size_t n, const float* x) { return sum_lanes(n, x); }
+
+DELTAPROP_MULTIVERSION inline double dot(std::size_t n, const double* x, const double* y) {
+    return dot_lanes(n, x, y);
+}
+DELTAPROP_MULTIVERSION inline float dot(std::size_t n, const float* x, const float* y) {
+    return dot_lanes(n, x, y);
+}
+
+}  // namespace kernels
+
 /// C (m×n) = op(A) op(B) + beta·C, all row-major; op(A) is m×k, op(B) is k×n.
 /// beta is 0 (overwrite, C may hold garbage) or 1 (accumulate).
+///
+/// The core keeps a block's activations feature-major (one row per unit, one column per data
+/// point, as the lecture's x_n are columns), so in every product of the small path the
+/// longest dimension, the B points of a block, is contiguous: the loops below run along it.
 template <class T>
 void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
     if (m == 0 || n == 0) return;
     if (m * n * k > blas::small_product_limit) {
+        blas::use_one_thread();
         blas::cblas_gemm(ta, tb, int(m), int(n), int(k), T(1), a, int(lda), b, int(ldb), beta, c,
                          int(ldc));
         return;
@@ -63,33 +133,25 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const
     if (beta == T(0))
         for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = T(0);
-    // Loop orders keep the innermost loop running along a contiguous row of C (or of both
-    // operands), so the compiler vectorises it.
-    if (ta == Trans::no && tb == Trans::no) {
+    if (n == 1) {  // one data point (SGD): plain dot products, no call per element
+        for (std::size_t i = 0; i < m; ++i) {
+            T s = T(0);
+            for (std::size_t p = 0; p < k; ++p)
+                s += (ta == Trans::no ? a[i * lda + p] : a[p * lda + i]) *
+                     (tb == Trans::no ? b[p * ldb] : b[p]);
+            c[i * ldc] += s;
+        }
+        return;
+    }
+    if (ta == Trans::no && tb == Trans::no) {  // C[i,:] += A[i,p] B[p,:]
         for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t p = 0; p < k; ++p) {
-                const T aip = a[i * lda + p];
-                const T* brow = b + p * ldb;
-                T* crow = c + i * ldc;
-                for (std::size_t j = 0; j < n; ++j) crow[j] += aip * brow[j];
-            }
-    } else if (ta == Trans::no && tb == Trans::yes) {
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-                const T* arow = a + i * lda;
-                const T* brow = b + j * ldb;
-                T s = T(0);
-                for (std::size_t p = 0; p < k; ++p) s += arow[p] * brow[p];
-                c[i * ldc + j] += s;
-            }
-    } else if (ta == Trans::yes && tb == Trans::no) {
+            for (std::size_t p = 0; p < k; ++p) kernels::axpy(n, a[i * lda + p], b + p * ldb, c + i * ldc);
+    } else if (ta == Trans::yes && tb == Trans::no) {  // C[i,:] += A[p,i] B[p,:]
         for (std::size_t p = 0; p < k; ++p)
-            for (std::size_t i = 0; i < m; ++i) {
-                const T api = a[p * lda + i];
-                const T* brow = b + p * ldb;
-                T* crow = c + i * ldc;
-                for (std::size_t j = 0; j < n; ++j) crow[j] += api * brow[j];
-            }
+            for (std::size_t i = 0; i < m; ++i) kernels::axpy(n, a[p * lda + i], b + p * ldb, c + i * ldc);
+    } else if (ta == Trans::no && tb == Trans::yes) {  // C[i,j] += A[i,:]·B[j,:]
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] += kernels::dot(k, a + i * lda, b + j * ldb);
     } else {
         for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = 0; j < n; ++j) {

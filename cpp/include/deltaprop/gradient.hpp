@@ -74,7 +74,8 @@ public:
                 for (std::size_t b = t; b < n_blocks; b += workspaces_.size()) {
                     const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
                     const T* h = forward(net, x + r0 * d0, B, workspaces_[t]);
-                    std::copy(h, h + B * dL, out + r0 * dL);
+                    for (std::size_t j = 0; j < dL; ++j)  // columns → rows
+                        for (std::size_t r = 0; r < B; ++r) out[(r0 + r) * dL + j] = h[j * B + r];
                 }
             },
             workspaces_.size());
@@ -126,7 +127,7 @@ private:
                         forward(net, xb, B, ws);
                         if (gs) {
                             e += backward(net, yb, B, ws);
-                            accumulate_gradient(net, xb, B, ws, gs);
+                            accumulate_gradient(net, B, ws, gs);
                         } else {
                             e += squared_error(net, yb, B, ws);
                         }

@@ -43,7 +43,7 @@ double sgd_update(Network<T>& net, const T* x, const T* y, T eta, Workspace<T>& 
     const double e = backward(net, y, 1, ws);
     for (std::size_t l = 1; l <= net.n_layers(); ++l) {
         const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
-        const T* xin = layer_input(ws, x, l);
+        const T* xin = ws.x(l - 1);  // for one point, a column is a plain vector
         const T* dl = ws.delta(l);
         T* W = net.weights(l);
         for (std::size_t j = 0; j < d_out; ++j) W[j] -= eta * dl[j];  // bias row: x_0 = 1

@@ -1,0 +1,208 @@
+"""Training runs: argument checking, the record schedule, the progress bar and the History.
+
+The loop itself runs in C++ (``cpp/include/deltaprop/training.hpp``) with the GIL released;
+Python is called back only to poll for Ctrl-C and update the progress bar (about 20 times a
+second) and at recorded iterations when a callback is given.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+#: The training methods, with one line on when to use each.
+METHODS: Dict[str, str] = {
+    "gd": "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
+    "sgd": "one point per update in a seeded random order: cheap steps, noisy, good on large N",
+    "minibatch": "batch_size points per update: between gd and sgd, the usual choice for large N",
+    "variable_lr": "gd that grows lr by `increase` after a success and shrinks it by "
+                   "`decrease` after a failure: gd without tuning lr",
+    "steepest": "steepest descent with a line search along -g: few, well-chosen steps",
+    "conjugate_gradient": "Polak-Ribiere conjugate gradients with the same line search: "
+                          "the fastest here on small networks and full batches",
+}
+PENALTIES = ("weight_decay", "weight_elimination")
+
+
+@dataclass
+class History:
+    """The course of a training run, one row per recorded iteration.
+
+    Attributes
+    ----------
+    iteration : ndarray of int
+        Iteration numbers (0 is the start). An iteration is one weight update for gd, sgd and
+        minibatch, one trial for variable_lr, one line-search step for steepest and
+        conjugate_gradient.
+    error : ndarray
+        E_in on the training data at that iteration.
+    augmented_error : ndarray
+        E_aug = E_in + the weight penalty (equal to ``error`` without one).
+    validation_error : ndarray
+        E_val on the validation data (NaN without it).
+    lr : ndarray
+        The learning rate in force (the line-search step for those methods).
+    seconds : ndarray
+        Wall-clock seconds since the start.
+    evaluations : ndarray of int
+        Passes over the data (error or gradient evaluations) so far.
+    stop_reason : str
+        ``"iterations"``, ``"target_error"``, ``"gradient_tolerance"``, ``"time_limit"``,
+        ``"patience"``, ``"callback"`` or ``"line_search"`` (no further decrease found).
+    best_iteration : int
+        With validation data: the iteration whose weights were restored.
+    """
+
+    iteration: np.ndarray
+    error: np.ndarray
+    augmented_error: np.ndarray
+    validation_error: np.ndarray
+    lr: np.ndarray
+    seconds: np.ndarray
+    evaluations: np.ndarray
+    stop_reason: str
+    iterations_done: int
+    best_iteration: int
+    best_validation_error: float
+    method: str = ""
+    extra: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.iteration)
+
+    def as_table(self) -> Dict[str, np.ndarray]:
+        """The recorded columns, for a CSV or a DataFrame."""
+        return {k: getattr(self, k) for k in
+                ("iteration", "error", "augmented_error", "validation_error", "lr", "seconds",
+                 "evaluations")}
+
+
+def record_schedule(iterations: int, record_every: Union[int, str, None]) -> List[int]:
+    """Iterations at which to record: every k-th (``int``), about 20 per decade (``"log"``), or
+    by default about 1000 rows in all. Always includes 0 and ``iterations``."""
+    if record_every is None:
+        record_every = max(1, math.ceil(iterations / 1000))
+    if isinstance(record_every, str):
+        if record_every != "log":
+            raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
+        points = np.unique(np.round(np.logspace(0, math.log10(max(iterations, 1)), 20 * max(
+            1, math.ceil(math.log10(max(iterations, 10)))))).astype(np.int64))
+        at = [0] + [int(p) for p in points if 0 < p <= iterations]
+    else:
+        if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or record_every < 1:
+            raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
+        at = list(range(0, iterations + 1, int(record_every)))
+    if at[-1] != iterations:
+        at.append(iterations)
+    return at
+
+
+class _ProgressBar:
+    """tqdm when installed, else a one-line percentage on stderr; updated from the C++ loop's
+    poll (bounded rate), so it costs the loop nothing measurable."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.total = total
+        self.done = 0
+        try:
+            from tqdm.auto import tqdm
+            self._bar = tqdm(total=total, desc=desc, unit="it", leave=False, dynamic_ncols=True)
+        except ImportError:
+            self._bar = None
+            self._desc = desc
+
+    def __call__(self, iteration: int, total: int, error: float) -> None:
+        if self._bar is not None:
+            self._bar.update(iteration - self.done)
+            if math.isfinite(error):
+                self._bar.set_postfix(E_in=f"{error:.4g}", refresh=False)
+        else:
+            sys.stderr.write(f"\r{self._desc}: {100.0 * iteration / max(total, 1):5.1f}%")
+            sys.stderr.flush()
+        self.done = iteration
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        else:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def _number(value: Any, name: str, low: float = 0.0, low_inclusive: bool = True,
+            high: float = math.inf) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    ok_low = v >= low if low_inclusive else v > low
+    if not math.isfinite(v) or not ok_low or v > high:
+        bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and <= {high}" if high < math.inf else "")
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return v
+
+
+def _count(value: Any, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+        batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
+        weight_elimination: float = 0.0, increase: float = 1.1, decrease: float = 0.5,
+        restart_every: int = 0, validation: Optional[Sequence[Any]] = None,
+        patience: Optional[int] = None, record_every: Union[int, str, None] = None,
+        target_error: Optional[float] = None, grad_tol: Optional[float] = None,
+        max_seconds: Optional[float] = None, callback: Optional[Callable[[dict], Any]] = None,
+        progress: bool = False, seed: int = 0) -> History:
+    """Train ``net`` in one C++ call; see :meth:`deltaprop.Network.fit`."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    iterations = _count(iterations, "iterations")
+    lr = _number(lr, "lr", 0.0, low_inclusive=False)
+    momentum = _number(momentum, "momentum", 0.0, high=0.999999)
+    if momentum and method not in ("gd", "sgd", "minibatch"):
+        raise ValueError(f"momentum applies to gd, sgd and minibatch, not {method}")
+    wd = _number(weight_decay, "weight_decay")
+    we = _number(weight_elimination, "weight_elimination")
+    if wd and we:
+        raise ValueError("choose one of weight_decay and weight_elimination")
+    penalty, lam = ("weight_decay", wd) if wd else ("weight_elimination", we) if we else ("none", 0.0)
+    increase = _number(increase, "increase", 1.0, low_inclusive=False)
+    decrease = _number(decrease, "decrease", 0.0, low_inclusive=False, high=0.999999)
+    batch_size = _count(batch_size, "batch_size", 1)
+    restart_every = _count(restart_every, "restart_every")
+    patience_n = 0 if patience is None else _count(patience, "patience", 1)
+    if patience is not None and validation is None:
+        raise ValueError("patience needs validation data: pass validation=(X_val, y_val)")
+    Xv = yv = None
+    if validation is not None:
+        try:
+            Xv, yv = validation
+        except (TypeError, ValueError):
+            raise TypeError("validation must be a pair (X_val, y_val)") from None
+    target = -1.0 if target_error is None else _number(target_error, "target_error")
+    gtol = 0.0 if grad_tol is None else _number(grad_tol, "grad_tol")
+    budget = math.inf if max_seconds is None else _number(max_seconds, "max_seconds", 0.0, low_inclusive=False)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable")
+    from .network import _check_seed
+    seed = _check_seed(seed)
+    schedule = record_schedule(iterations, record_every)
+
+    bar = _ProgressBar(iterations, method) if progress else None
+    try:
+        raw = net._impl.fit(X, y, method, lr, iterations, batch_size, momentum, penalty, lam,
+                            increase, decrease, restart_every, schedule, target, gtol, budget,
+                            patience_n, seed, Xv, yv, callback, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    raw["iteration"] = raw["iteration"].astype(np.int64)
+    raw["evaluations"] = raw["evaluations"].astype(np.int64)
+    return History(method=method, **raw)
