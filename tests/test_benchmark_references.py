@@ -1,0 +1,144 @@
+"""The benchmark references compute what deltaprop computes, so the speed comparison is fair.
+
+benchmarks/numpy_reference.py and benchmarks/torch_reference.py must give the same E_in and
+gradient as deltaprop (float64, to 1e-12) and the same updates for GD, SGD and mini-batches.
+The torch part is skipped when torch is not installed (it is never a test dependency).
+"""
+
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+import deltaprop
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+import numpy_reference as npref  # noqa: E402
+import torch_reference as tref  # noqa: E402
+
+needs_torch = pytest.mark.skipif(not tref.available(), reason="torch is not installed")
+TOL = dict(rtol=1e-12, atol=1e-12)
+CASES = [([3, 5, 4, 2], "tanh"), ([2, 10, 1], "tanh"), ([4, 6, 3], "identity")]
+
+
+def problem(dims, output, n=17, seed=0):
+    rng = np.random.default_rng(seed)
+    net = deltaprop.Network(dims, output=output, seed=seed)
+    X = rng.uniform(-1, 1, size=(n, dims[0]))
+    Y = rng.uniform(-1, 1, size=(n, dims[-1]))
+    return net, X, Y
+
+
+def copy_weights(net):
+    return [w.copy() for w in net.weights]
+
+
+def assert_same(e_ref, g_ref, e_dp, g_dp):
+    np.testing.assert_allclose(e_ref, e_dp, **TOL)
+    assert len(g_ref) == len(g_dp)
+    for a, b in zip(g_ref, g_dp):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, **TOL)
+
+
+@pytest.mark.parametrize("dims,output", CASES)
+def test_numpy_error_and_gradient_match_deltaprop(dims, output):
+    net, X, Y = problem(dims, output)
+    e, g = npref.error_and_gradient(copy_weights(net), X, Y, output)
+    assert_same(e, g, *net.error_and_gradient(X, Y))
+
+
+@pytest.mark.parametrize("dims,output", CASES)
+def test_numpy_forward_matches_deltaprop(dims, output):
+    net, X, _ = problem(dims, output)
+    np.testing.assert_allclose(npref.forward(copy_weights(net), X, output)[-1], net.forward(X), **TOL)
+
+
+def test_numpy_gradient_is_not_trivially_equal():
+    # The comparison can fail: changing one weight changes the reference's gradient.
+    net, X, Y = problem([3, 5, 4, 2], "tanh")
+    W = copy_weights(net)
+    W[0][1, 2] += 1e-3
+    _, g = npref.error_and_gradient(W, X, Y)
+    _, g_dp = net.error_and_gradient(X, Y)
+    assert not np.allclose(g[0], g_dp[0], rtol=1e-12, atol=1e-12)
+
+
+def test_numpy_gd_matches_deltaprop_gd_steps():
+    net, X, Y = problem([3, 5, 4, 2], "tanh")
+    W = copy_weights(net)
+    npref.gd(W, X, Y, lr=0.3, iterations=5)
+    for _ in range(5):
+        net.gd_step(X, Y, 0.3)
+    for a, b in zip(W, net.weights):
+        np.testing.assert_allclose(a, b, **TOL)
+
+
+def test_numpy_sgd_and_minibatch_are_gd_steps_on_the_chosen_points():
+    # An SGD update is a GD step on one point; a mini-batch update a GD step on its batch.
+    net, X, Y = problem([3, 5, 4, 2], "tanh")
+    order = np.random.default_rng(1).permutation(len(X))
+    W = copy_weights(net)
+    npref.sgd(W, X, Y, 0.2, order)
+    W_batches = copy_weights(net)
+    npref.minibatch_epoch(W_batches, X, Y, 0.2, 4, order)
+    batches = deltaprop.Network([3, 5, 4, 2], seed=0)
+    for n in order:
+        net.gd_step(X[n:n + 1], Y[n:n + 1], 0.2)
+    for start in range(0, len(X), 4):
+        rows = order[start:start + 4]
+        batches.gd_step(X[rows], Y[rows], 0.2)
+    for a, b in zip(W, net.weights):
+        np.testing.assert_allclose(a, b, **TOL)
+    for a, b in zip(W_batches, batches.weights):
+        np.testing.assert_allclose(a, b, **TOL)
+
+
+def test_numpy_reference_keeps_float32():
+    net, X, Y = problem([3, 5, 2], "tanh")
+    W = [w.astype(np.float32) for w in net.weights]
+    e, g = npref.error_and_gradient(W, X.astype(np.float32), Y.astype(np.float32))
+    assert all(x.dtype == np.float32 for x in g)
+    e64, g64 = net.error_and_gradient(X, Y)
+    np.testing.assert_allclose(e, e64, rtol=1e-5)
+    for a, b in zip(g, g64):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@needs_torch
+@pytest.mark.parametrize("dims,output", CASES)
+def test_torch_error_and_gradient_match_deltaprop(dims, output):
+    net, X, Y = problem(dims, output)
+    tnet = tref.TorchNetwork(copy_weights(net), output)
+    for a, b in zip(tnet.weights(), net.weights):
+        np.testing.assert_array_equal(a, b)
+    e, g = tnet.error_and_gradient(X, Y)
+    assert_same(e, g, *net.error_and_gradient(X, Y))
+
+
+@needs_torch
+def test_torch_updates_match_deltaprop():
+    net, X, Y = problem([3, 5, 4, 2], "tanh")
+    order = np.random.default_rng(2).permutation(len(X))
+    gd_net = tref.TorchNetwork(copy_weights(net), "tanh", lr=0.3)
+    sgd_net = tref.TorchNetwork(copy_weights(net), "tanh", lr=0.2)
+    batch_net = tref.TorchNetwork(copy_weights(net), "tanh", lr=0.2)
+    Xt, Yt = gd_net.tensor(X), gd_net.tensor(Y)
+    gd_net.gd(Xt, Yt, 5)
+    sgd_net.sgd(Xt, Yt, order)
+    batch_net.minibatch_epoch(Xt, Yt, 4, order)
+
+    gd = deltaprop.Network([3, 5, 4, 2], seed=0)
+    for _ in range(5):
+        gd.gd_step(X, Y, 0.3)
+    sgd = deltaprop.Network([3, 5, 4, 2], seed=0)
+    for n in order:
+        sgd.gd_step(X[n:n + 1], Y[n:n + 1], 0.2)
+    batches = deltaprop.Network([3, 5, 4, 2], seed=0)
+    for start in range(0, len(X), 4):
+        rows = order[start:start + 4]
+        batches.gd_step(X[rows], Y[rows], 0.2)
+    for tn, dn in ((gd_net, gd), (sgd_net, sgd), (batch_net, batches)):
+        for a, b in zip(tn.weights(), dn.weights):
+            np.testing.assert_allclose(a, b, **TOL)
