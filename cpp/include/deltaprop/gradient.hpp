@@ -45,6 +45,7 @@ public:
 
     explicit Evaluator(const Layout& layout, ThreadPool& pool = default_pool())
         : layout_(layout), pool_(&pool) {
+        blas::use_one_thread();
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);
         slots_ = std::max<std::size_t>(1, std::min(max_slots, budget / layout.n_weights()));

@@ -7,12 +7,26 @@
 //   * xoshiro256** (Blackman & Vigna), the generator;
 //   * uniform doubles take the top 53 bits; bounded integers reject then take a remainder;
 //   * normals use Marsaglia's polar method with a logarithm computed here from +, −, ×, ÷ only
-//     (IEEE-754 makes those exact to the last bit everywhere; libm's log is not).
+//     (IEEE-754 makes those exact to the last bit everywhere; libm's log is not), with FMA
+//     contraction switched off.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <utility>
+
+// The normal draw must not let the compiler fuse a*b + c into one FMA instruction where the
+// target has it (a different rounding, so other bits on other machines).
+#if defined(__clang__)
+#define DELTAPROP_NO_CONTRACT
+#define DELTAPROP_NO_CONTRACT_BODY _Pragma("clang fp contract(off)")
+#elif defined(__GNUC__)
+#define DELTAPROP_NO_CONTRACT __attribute__((optimize("fp-contract=off")))
+#define DELTAPROP_NO_CONTRACT_BODY
+#else
+#define DELTAPROP_NO_CONTRACT
+#define DELTAPROP_NO_CONTRACT_BODY
+#endif
 
 namespace deltaprop {
 
@@ -48,7 +62,8 @@ public:
     }
 
     /// Standard normal, Marsaglia's polar method (the second value of each pair is kept).
-    double normal() {
+    DELTAPROP_NO_CONTRACT double normal() {
+        DELTAPROP_NO_CONTRACT_BODY
         if (has_spare_) {
             has_spare_ = false;
             return spare_;
@@ -75,7 +90,8 @@ public:
     /// ln m = 2 atanh(t), t = (m − 1)/(m + 1), |t| ≤ 0.1716, summed as an odd series to
     /// below 1 ulp, most significant term last. Every operation is a correctly rounded IEEE
     /// operation in a fixed order, so the result is the same bits on every platform.
-    static double portable_log(double x) {
+    DELTAPROP_NO_CONTRACT static double portable_log(double x) {
+        DELTAPROP_NO_CONTRACT_BODY
         int e = 0;
         double m = std::frexp(x, &e);  // exact: m in [0.5, 1)
         if (m < 0.70710678118654752440) {
