@@ -1,0 +1,436 @@
+"""deltaprop against plain numpy and PyTorch on the workloads of issue 6, in one process.
+
+Usage (from the repository root, with deltaprop installed)::
+
+    python benchmarks/run.py                 # the full table (a few minutes on 2 cores)
+    python benchmarks/run.py --quick         # a smoke run, well under a minute
+    python benchmarks/run.py --only A,B --json out.json
+
+For every workload (see ``workloads.py``) it times deltaprop, the numpy reference
+(``numpy_reference.py``) and, when installed, the PyTorch reference (``torch_reference.py``) in
+float64 and float32 with 1 and 2 threads, and prints the median seconds per epoch (per update
+for SGD), GFLOP/s, the fraction of the BLAS peak, the cores actually busy (CPU time / wall time)
+and the speed ratios against numpy and torch at their best thread count and the same dtype. Then
+it checks the issue's targets against the numbers it measured.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine to protect older OpenBLAS
+# builds; they slow a current one. OpenBLAS reads them when it is loaded, so they are dropped
+# here, for this process only, before numpy or deltaprop is imported.
+_DROPPED_ENV = [name for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if name in os.environ]
+for _name in _DROPPED_ENV:
+    del os.environ[_name]
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import pathlib  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
+from typing import Callable, Dict, List, Optional  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import deltaprop  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import numpy_reference as npref  # noqa: E402
+import openblas  # noqa: E402
+import torch_reference as tref  # noqa: E402
+from workloads import Workload, data_for, load_data, workloads  # noqa: E402
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+IMPLEMENTATIONS = ("deltaprop", "numpy", "torch")
+
+
+@dataclass
+class Result:
+    workload: str
+    impl: str
+    dtype: str
+    threads: int
+    seconds: float  # median seconds per unit (epoch, or update for SGD)
+    unit: str
+    gflops: float
+    peak_fraction: float  # of the BLAS peak at the same thread count and dtype
+    cores: float  # CPU time / wall time while timing
+    note: str = ""
+
+
+# --- timing --------------------------------------------------------------------------------
+def measure(run: Callable[[int], int], min_time: float, repeats: int) -> tuple:
+    """Median seconds per unit and busy cores of ``run(k)``, which does about k units and
+    returns how many it did. Each repeat lasts at least ``min_time``; warm-ups come first."""
+    def timed(k):
+        wall, cpu = time.perf_counter(), time.process_time()
+        done = run(k)
+        return time.perf_counter() - wall, time.process_time() - cpu, done
+
+    t, _, done = timed(1)  # warm-up: first-call allocations, thread start-up
+    k = max(1, math.ceil(min_time / max(t / done, 1e-9) / 4))
+    t, _, done = timed(k)  # second estimate, past the first-call costs
+    k = max(1, math.ceil(min_time / max(t / done, 1e-9)))
+    per_unit, busy = [], []
+    for _ in range(repeats):
+        t, c, done = timed(k)
+        per_unit.append(t / done)
+        busy.append(c / t)
+    return float(np.median(per_unit)), float(np.median(busy))
+
+
+# --- the three implementations: each returns run(k) -> units done -------------------------
+def deltaprop_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Optional[Callable[[int], int]]:
+    net = deltaprop.Network(list(w.dims), dtype=X.dtype, seed=0)
+    if hasattr(net, "fit"):  # whole loops in C++: Python is not on the per-step path
+        method = {"gd": "gd", "sgd": "sgd", "minibatch": "minibatch"}[w.update]
+        per_unit = 1 if w.update == "sgd" else w.updates_per_epoch
+
+        def run(k):
+            its = k * per_unit
+            net.fit(X, Y, method=method, lr=w.lr, iterations=its, batch_size=w.batch_size,
+                    record_every=its, progress=False)
+            return k
+        return run
+    if w.update == "gd":
+        def run(k):
+            for _ in range(k):
+                net.gd_step(X, Y, w.lr)
+            return k
+        return run
+    if w.update == "sgd":
+        def run(k):
+            epochs = math.ceil(k / w.n)
+            for e in range(epochs):
+                net.sgd_epoch(X, Y, w.lr, seed=e)
+            return epochs * w.n
+        return run
+    return None  # mini-batches need fit()
+
+
+def numpy_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Callable[[int], int]:
+    weights = [wt.astype(X.dtype) for wt in deltaprop.Network(list(w.dims), seed=0).weights]
+    rng = np.random.default_rng(0)
+    if w.update == "gd":
+        return lambda k: (npref.gd(weights, X, Y, w.lr, k), k)[1]
+    if w.update == "sgd":
+        order = rng.permutation(w.n)
+        return lambda k: (npref.sgd(weights, X, Y, w.lr, np.resize(order, k)), k)[1]
+
+    def run(k):
+        for _ in range(k):
+            npref.minibatch_epoch(weights, X, Y, w.lr, w.batch_size, rng.permutation(w.n))
+        return k
+    return run
+
+
+def torch_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Callable[[int], int]:
+    weights = [wt.astype(X.dtype) for wt in deltaprop.Network(list(w.dims), seed=0).weights]
+    net = tref.TorchNetwork(weights, "tanh", lr=w.lr)
+    Xt, Yt = net.tensor(X), net.tensor(Y)
+    rng = np.random.default_rng(0)
+    if w.update == "gd":
+        return lambda k: (net.gd(Xt, Yt, k), k)[1]
+    if w.update == "sgd":
+        order = rng.permutation(w.n)
+        return lambda k: (net.sgd(Xt, Yt, np.resize(order, k)), k)[1]
+
+    def run(k):
+        for _ in range(k):
+            net.minibatch_epoch(Xt, Yt, w.batch_size, rng.permutation(w.n))
+        return k
+    return run
+
+
+class ThreadControl:
+    """Sets the thread count of one implementation, and restores every count at the end."""
+
+    def __init__(self) -> None:
+        self.dp_before = deltaprop.get_num_threads()
+        self.numpy_blas = []
+        try:  # numpy's own OpenBLAS, not the scipy-openblas32 that deltaprop links
+            from threadpoolctl import ThreadpoolController
+            self.numpy_blas = [lib for lib in ThreadpoolController().lib_controllers
+                               if lib.internal_api == "openblas" and "scipy_openblas32" not in lib.filepath]
+        except ImportError:
+            pass
+        self.numpy_before = [lib.num_threads for lib in self.numpy_blas]
+        self.torch_before = tref._torch().get_num_threads() if tref.available() else None
+
+    def can_set(self, impl: str) -> bool:
+        return impl != "numpy" or bool(self.numpy_blas)
+
+    def set(self, impl: str, n: int) -> None:
+        if impl == "deltaprop":
+            deltaprop.set_num_threads(n)
+        elif impl == "numpy":
+            for lib in self.numpy_blas:
+                lib.set_num_threads(n)
+        else:
+            tref.set_num_threads(n)
+
+    def restore(self) -> None:
+        deltaprop.set_num_threads(self.dp_before)
+        for lib, n in zip(self.numpy_blas, self.numpy_before):
+            lib.set_num_threads(n)
+        if self.torch_before is not None:
+            tref.set_num_threads(self.torch_before)
+
+
+RUNNERS = {"deltaprop": deltaprop_runner, "numpy": numpy_runner, "torch": torch_runner}
+
+
+def run_workload(w: Workload, sets, impls: List[str], threads: List[int], control: ThreadControl,
+                 peaks: Dict, min_time: float, repeats: int) -> List[Result]:
+    results = []
+    for impl in impls:
+        for dname, dtype in DTYPES.items():
+            X, Y = data_for(w, sets, dtype)
+            for n in (threads if control.can_set(impl) else [0]):
+                if n:
+                    control.set(impl, n)
+                run = RUNNERS[impl](w, X, Y)
+                if run is None:
+                    results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
+                                          math.nan, "not available (needs Network.fit)"))
+                    continue
+                try:
+                    seconds, cores = measure(run, min_time, repeats)
+                except deltaprop.DivergenceError as exc:  # pragma: no cover - lr is small
+                    results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan,
+                                          math.nan, math.nan, f"diverged: {exc}"))
+                    continue
+                gflops = w.flops_per_unit() / seconds / 1e9
+                peak = peaks.get((dname, n)) or max((v for (d, _), v in peaks.items() if d == dname),
+                                                    default=math.nan)
+                results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, gflops / peak, cores))
+                print(".", end="", flush=True)
+    return results
+
+
+# --- reporting -----------------------------------------------------------------------------
+def fmt_time(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "n/a"
+    for scale, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def best(results: List[Result], workload: str, impl: str, dtype: str) -> Optional[Result]:
+    """The fastest thread count of one implementation on one workload and dtype."""
+    rows = [r for r in results if (r.workload, r.impl, r.dtype) == (workload, impl, dtype)
+            and math.isfinite(r.seconds)]
+    return min(rows, key=lambda r: r.seconds) if rows else None
+
+
+def ratio(results, workload, dtype, slow_impl, fast: Result) -> float:
+    other = best(results, workload, slow_impl, dtype)
+    return other.seconds / fast.seconds if other else math.nan
+
+
+def print_table(w: Workload, results: List[Result], note: str) -> None:
+    rows = [r for r in results if r.workload == w.id]
+    print(f"\n{w.id}: {w.description}  [{note}]")
+    per = "update" if w.unit == "update" else "epoch"
+    extra = "   2e6 its" if w.id == "A300" else ""
+    print(f"  {'impl':<10}{'dtype':<9}{'thr':>3}  {'per ' + per:>11}{'GFLOP/s':>9}{'%peak':>7}"
+          f"{'cores':>6}{'×numpy':>8}{'×torch':>8}{extra}")
+    for r in rows:
+        thr = str(r.threads) if r.threads else "def"
+        if not math.isfinite(r.seconds):
+            print(f"  {r.impl:<10}{r.dtype:<9}{thr:>3}  {r.note}")
+            continue
+        vs_np = ratio(results, w.id, r.dtype, "numpy", r)
+        vs_t = ratio(results, w.id, r.dtype, "torch", r)
+        line = (f"  {r.impl:<10}{r.dtype:<9}{thr:>3}  {fmt_time(r.seconds):>11}{r.gflops:>9.3g}"
+                f"{100 * r.peak_fraction:>6.1f}%{r.cores:>6.2f}{vs_np:>7.2f}×{vs_t:>7.2f}×")
+        if w.id == "A300":
+            line += f"  {fmt_time(2e6 * r.seconds):>8}"
+        print(line)
+
+
+@dataclass
+class Target:
+    name: str
+    measured: float
+    threshold: float
+    holds: Optional[bool]
+    detail: str
+
+
+def check_targets(results: List[Result], peaks: Dict, ids: List[str]) -> List[Target]:
+    """The issue's targets, each side at its best thread count and the same dtype."""
+    targets = []
+
+    def add(name, measured, threshold, detail):
+        holds = None if not math.isfinite(measured) else measured >= threshold
+        targets.append(Target(name, measured, threshold, holds, detail))
+
+    best_peak = {d: max((v for (dd, _), v in peaks.items() if dd == d), default=math.nan) for d in DTYPES}
+    for dname in DTYPES:
+        def dp(wid):
+            return best(results, wid, "deltaprop", dname)
+
+        for wid, vs_numpy, vs_torch in (("A", 15, 10), ("A300", 15, 10), ("B", 100, 900),
+                                        ("C", None, 1.2), ("D", None, 1.1), ("E", None, 3)):
+            if wid not in ids or dp(wid) is None:
+                continue
+            if vs_numpy:
+                add(f"{wid} {dname}: deltaprop vs numpy", ratio(results, wid, dname, "numpy", dp(wid)),
+                    vs_numpy, "× faster")
+            add(f"{wid} {dname}: deltaprop vs torch", ratio(results, wid, dname, "torch", dp(wid)),
+                vs_torch, "× faster")
+        for wid, fraction in (("C", 0.75), ("D", 0.85)):
+            if wid in ids and dp(wid) is not None:
+                add(f"{wid} {dname}: fraction of the BLAS peak", dp(wid).gflops / best_peak[dname],
+                    fraction, f"of {best_peak[dname]:.1f} GFLOP/s (best thread count)")
+        for wid in ids:
+            rows = {r.threads: r for r in results if (r.workload, r.impl, r.dtype) == (wid, "deltaprop", dname)
+                    and math.isfinite(r.seconds)}
+            if 1 in rows and 2 in rows:
+                # 2 threads "never slower": a 5% margin for timing noise on a shared machine.
+                need = 1.7 if wid == "D" else 0.95
+                add(f"{wid} {dname}: deltaprop 2 threads vs 1", rows[1].seconds / rows[2].seconds, need, "× speed-up")
+    for wid in ("C", "D"):
+        f64, f32 = (best(results, wid, "deltaprop", d) for d in DTYPES)
+        if wid in ids and f64 and f32:
+            add(f"{wid}: deltaprop float32 vs float64", f64.seconds / f32.seconds, 1.7, "× (about 2× wanted)")
+    return targets
+
+
+def print_targets(targets: List[Target]) -> None:
+    print("\nTargets of issue 6 (ratios from this run):")
+    for t in targets:
+        verdict = {True: "holds", False: "DOES NOT HOLD", None: "not measured"}[t.holds]
+        shown = f"{100 * t.measured:.1f}%" if "fraction" in t.name else f"{t.measured:.3g}"
+        need = f"{100 * t.threshold:.0f}%" if "fraction" in t.name else f"{t.threshold:g}"
+        print(f"  {t.name:<44} {shown:>9}  (target ≥ {need} {t.detail}): {verdict}")
+
+
+def cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment(impls: List[str]) -> Dict[str, str]:
+    env = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_name(),
+           "cores": str(os.cpu_count()), "load average before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+           "python": platform.python_version(), "deltaprop": deltaprop.__version__,
+           "deltaprop BLAS": f"scipy-openblas32 {openblas.config()} (kernel {openblas.corename()}, "
+                             f"{openblas.get_num_threads()} BLAS threads)",
+           "numpy": np.__version__}
+    try:
+        from threadpoolctl import threadpool_info
+        libs = [i for i in threadpool_info() if i.get("internal_api") == "openblas"
+                and "scipy_openblas32" not in i.get("filepath", "")]
+        if libs:
+            env["numpy BLAS"] = f"OpenBLAS {libs[0].get('version')} (kernel {libs[0].get('architecture')})"
+    except ImportError:
+        env["numpy BLAS"] = "(threadpoolctl not installed: numpy runs at its default thread count)"
+    if "torch" in impls:
+        torch = tref._torch()
+        env["torch"] = torch.__version__
+    if _DROPPED_ENV:
+        env["environment"] = f"unset {', '.join(_DROPPED_ENV)} for this process"
+    return env
+
+
+def finite_or_none(value):
+    """JSON has no NaN: unmeasured numbers become null."""
+    if isinstance(value, dict):
+        return {k: finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run (short timings, D with N=512)")
+    parser.add_argument("--only", default="", help="comma-separated workload ids, e.g. A,B")
+    parser.add_argument("--json", type=pathlib.Path, help="also write all results to this JSON file")
+    parser.add_argument("--data", type=pathlib.Path, help="folder with features.train and zip.train")
+    parser.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    args = parser.parse_args(argv)
+
+    if _DROPPED_ENV:
+        print(f"note: unset {', '.join(_DROPPED_ENV)} for this benchmark process (they slow OpenBLAS)")
+    table = workloads(quick=args.quick)
+    known = [w.id for w in table]
+    ids = [s.strip() for s in args.only.split(",") if s.strip()] or known
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        parser.error(f"--only: unknown workload(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    try:
+        threads = sorted({int(t) for t in args.threads.split(",")})
+    except ValueError:
+        parser.error(f"--threads must be comma-separated integers, got {args.threads!r}")
+    if not threads or min(threads) < 1:
+        parser.error("--threads: every count must be at least 1")
+    impls = [i for i in IMPLEMENTATIONS if i != "torch" or (tref.available() and not args.no_torch)]
+    if "torch" not in impls:
+        print("note: PyTorch not measured (" + ("--no-torch" if args.no_torch else "not installed") + ")")
+    min_time, repeats = (0.02, 3) if args.quick else (0.25, 5)
+
+    env = environment(impls)
+    for k, v in env.items():
+        print(f"{k}: {v}")
+    peaks = {}
+    size = 1024 if args.quick else 2048
+    for dname, dtype in DTYPES.items():
+        for n in threads:
+            peaks[(dname, n)] = openblas.peak_gflops(dtype, n, size=size)
+    print("BLAS peak (" + f"{size}³ GEMM through deltaprop's OpenBLAS): "
+          + ", ".join(f"{d} {n} thread{'s' * (n > 1)} {v:.1f} GFLOP/s" for (d, n), v in peaks.items()))
+
+    sets, stand_ins = load_data(args.data, n_random=max(w.n for w in table if w.data == "random"))
+    for note in stand_ins.values():
+        print("note:", note)
+    control = ThreadControl()
+    results = []
+    print("timing", end="", flush=True)
+    try:
+        for w in table:
+            if w.id in ids:
+                results += run_workload(w, sets, impls, threads, control, peaks, min_time, repeats)
+    finally:
+        control.restore()
+    print()
+    data_note = {"features": "features.train", "zip": "zip.train pixels", "random": "random data"}
+    for w in table:
+        if w.id in ids:
+            print_table(w, results, data_note[w.data] + (" (random stand-in)" if w.data in stand_ins else ""))
+    targets = check_targets(results, peaks, ids)
+    print_targets(targets)
+    if args.quick:
+        print("(--quick: short timings and a smaller D; use the full run for the record)")
+    if args.json:
+        args.json.write_text(json.dumps(finite_or_none({
+            "environment": env, "quick": args.quick,
+            "peak_gflops": [{"dtype": d, "threads": n, "gflops": v} for (d, n), v in peaks.items()],
+            "workloads": [asdict(w) | {"flops_per_unit": w.flops_per_unit(), "unit": w.unit}
+                          for w in table if w.id in ids],
+            "results": [asdict(r) for r in results],
+            "targets": [asdict(t) for t in targets]}), indent=1))
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
