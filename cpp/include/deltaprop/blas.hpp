@@ -133,7 +133,11 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const
     if (beta == T(0))
         for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = T(0);
-    if (n == 1) {  // one data point (SGD): plain dot products, no call per element
+    if (n == 1 && ta == Trans::no && tb == Trans::yes) {  // C[i] += A[i,:]·B[0,:], both rows
+        for (std::size_t i = 0; i < m; ++i) c[i * ldc] += kernels::dot(k, a + i * lda, b);
+        return;
+    }
+    if (n == 1) {  // one data point (SGD): short dot products, no call per element
         for (std::size_t i = 0; i < m; ++i) {
             T s = T(0);
             for (std::size_t p = 0; p < k; ++p)

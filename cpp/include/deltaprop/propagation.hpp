@@ -76,18 +76,28 @@ const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>
     return ws.x(L);
 }
 
-/// Σ over the block of ‖x^(L) − y‖², after forward(); y holds B rows of d^(L) targets.
+/// E^(L) = X^(L) − Y into e (d^(L) × B), from targets y given as B rows of d^(L).
+/// Returns Σ of its squares, the block's Σ ‖x^(L) − y‖².
 template <class T>
-double squared_error(const Network<T>& net, const T* y, std::size_t B, const Workspace<T>& ws) {
-    const std::size_t dL = net.layout().n_outputs();
-    const T* xL = ws.x(net.n_layers());
+double output_error(const T* xL, const T* y, std::size_t dL, std::size_t B, T* e) {
     double sum = 0;
-    for (std::size_t j = 0; j < dL; ++j)
-        for (std::size_t n = 0; n < B; ++n) {
-            const double e = double(xL[j * B + n]) - double(y[n * dL + j]);
-            sum += e * e;
-        }
+    for (std::size_t j = 0; j < dL; ++j) {
+        T* ej = e + j * B;
+        const T* xj = xL + j * B;
+        if (dL == 1)
+            for (std::size_t n = 0; n < B; ++n) ej[n] = xj[n] - y[n];
+        else
+            for (std::size_t n = 0; n < B; ++n) ej[n] = xj[n] - y[n * dL + j];
+        sum += double(kernels::dot(B, ej, ej));  // vectorised, in a fixed order
+    }
     return sum;
+}
+
+/// Σ over the block of ‖x^(L) − y‖², after forward(); uses Δ^(L) of ws as scratch.
+template <class T>
+double squared_error(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
+    const std::size_t L = net.n_layers();
+    return output_error(ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
 }
 
 /// Backpropagation, after forward(): fills Δ^(L..1) in ws from the targets y (B rows of
@@ -98,15 +108,11 @@ double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& 
     const std::size_t dL = net.layout().dim(L);
     const T* xL = ws.x(L);
     T* dlt = ws.delta(L);
-    double sum = 0;
-    const bool tanh_out = net.output() == Output::tanh;
-    for (std::size_t j = 0; j < dL; ++j)  // δ^(L) = 2 (x^(L) − y) θ'(s^(L))
-        for (std::size_t n = 0; n < B; ++n) {
-            const std::size_t i = j * B + n;
-            const T e = xL[i] - y[n * dL + j];
-            sum += double(e) * double(e);
-            dlt[i] = T(2) * e * (tanh_out ? T(1) - xL[i] * xL[i] : T(1));
-        }
+    const double sum = output_error(xL, y, dL, B, dlt);
+    if (net.output() == Output::tanh)  // δ^(L) = 2 (x^(L) − y) θ'(s^(L))
+        for (std::size_t i = 0; i < dL * B; ++i) dlt[i] *= T(2) * (T(1) - xL[i] * xL[i]);
+    else
+        for (std::size_t i = 0; i < dL * B; ++i) dlt[i] *= T(2);
     for (std::size_t l = L - 1; l >= 1; --l) {  // δ^(ℓ) = θ'(s^(ℓ)) ⊗ [W^(ℓ+1) δ^(ℓ+1)]_1^d(ℓ)
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         T* dl = ws.delta(l);
