@@ -21,8 +21,10 @@ import sys
 
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine to protect older OpenBLAS
 # builds; they slow a current one. OpenBLAS reads them when it is loaded, so they are dropped
-# here, for this process only, before numpy or deltaprop is imported.
-_DROPPED_ENV = [name for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if name in os.environ]
+# here, for this process only, before numpy or deltaprop is imported (unless
+# --keep-openblas-env: the test suite runs this script without touching them).
+_DROPPED_ENV = [] if "--keep-openblas-env" in sys.argv else [
+    name for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if name in os.environ]
 for _name in _DROPPED_ENV:
     del os.environ[_name]
 
@@ -367,6 +369,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--data", type=pathlib.Path, help="folder with features.train and zip.train")
     parser.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    parser.add_argument("--keep-openblas-env", action="store_true",
+                        help="leave OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE set if they are")
     args = parser.parse_args(argv)
 
     if _DROPPED_ENV:

@@ -142,3 +142,28 @@ def test_torch_updates_match_deltaprop():
     for tn, dn in ((gd_net, gd), (sgd_net, sgd), (batch_net, batches)):
         for a, b in zip(tn.weights(), dn.weights):
             np.testing.assert_allclose(a, b, **TOL)
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs_and_reports_every_implementation(tmp_path):
+    # A smoke run of benchmarks/run.py on two small workloads: it must finish, time deltaprop
+    # and numpy in both dtypes and thread counts, and write a JSON with the targets checked.
+    import json
+    import subprocess
+
+    script = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+    out = tmp_path / "bench.json"
+    subprocess.run([sys.executable, str(script), "--quick", "--only", "A300,B", "--no-torch",
+                    "--keep-openblas-env", "--json", str(out)], check=True, capture_output=True,
+                   text=True, timeout=300)
+    report = json.loads(out.read_text())
+    timed = {(r["workload"], r["impl"], r["dtype"], r["threads"]) for r in report["results"]
+             if r["seconds"] is not None and r["seconds"] > 0}
+    for workload in ("A300", "B"):
+        for dtype in ("float64", "float32"):
+            assert (workload, "deltaprop", dtype, 1) in timed
+            assert (workload, "deltaprop", dtype, 2) in timed
+            assert any(k[:3] == (workload, "numpy", dtype) for k in timed)
+    assert {t["name"] for t in report["targets"]} >= {"A300 float64: deltaprop vs numpy",
+                                                      "B float64: deltaprop vs numpy"}
+    assert all(p["gflops"] > 0 for p in report["peak_gflops"])
