@@ -17,6 +17,7 @@ import scipy_openblas32 as _openblas  # noqa: F401
 from . import _core
 from ._core import DivergenceError, get_num_threads, set_num_threads
 from .gradcheck import GradientCheck, check_gradient, numerical_gradient
+from .model_file import ModelFileError, load
 from .network import Network
 from .training import METHODS, History
 
@@ -27,6 +28,8 @@ __all__ = [
     "History",
     "METHODS",
     "DivergenceError",
+    "ModelFileError",
+    "load",
     "GradientCheck",
     "check_gradient",
     "numerical_gradient",

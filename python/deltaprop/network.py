@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import _core
+from . import _core, model_file
 
 if TYPE_CHECKING:
     from .training import History
@@ -162,6 +162,20 @@ class Network:
         self.seed = secrets.randbits(63) if seed is None else _check_seed(seed)
         self._impl.initialize(self.seed)
         return self
+
+    # --- saving and pickling (the model file format, docs/model-format.md) ---------------
+    def save(self, path: Any, extra: Optional[Any] = None) -> None:
+        """Save to the model file ``path``, atomically (a temporary file renamed over it);
+        ``extra`` is an optional mapping of names to float64 arrays stored beside the weights.
+        ``deltaprop.load(path)`` reads it back bit for bit (with ``seed`` None)."""
+        model_file.save(self, path, extra)
+
+    def __getstate__(self) -> dict:
+        """Pickling and ``copy.deepcopy`` keep the weights as model-file bytes (bit for bit)."""
+        return model_file.getstate(self)
+
+    def __setstate__(self, state: dict) -> None:
+        model_file.setstate(self, state)
 
     # --- the lecture's computations ------------------------------------------------------
     def forward(self, X: Any) -> np.ndarray:

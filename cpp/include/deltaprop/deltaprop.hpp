@@ -11,6 +11,7 @@
 #include "deltaprop/blas.hpp"
 #include "deltaprop/gradient.hpp"
 #include "deltaprop/line_search.hpp"
+#include "deltaprop/model_file.hpp"
 #include "deltaprop/network.hpp"
 #include "deltaprop/propagation.hpp"
 #include "deltaprop/random.hpp"
