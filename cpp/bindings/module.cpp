@@ -5,7 +5,10 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "checked_arrays.hpp"
@@ -19,6 +22,40 @@ using deltaprop_py::target_rows;
 void bind_model_file(py::module_& m);  // model_file.cpp
 
 namespace {
+
+/// Marks a network as being changed by one call for the call's duration. fit, gd_step and
+/// sgd_epoch change the weights with the GIL released, so another Python thread (or fit's own
+/// callback) could otherwise assign, reinitialize or train the same weights at the same time.
+/// A second changing call on a busy network raises RuntimeError instead of racing. Reading
+/// calls (forward, error, ...) take no mark: they proceed and see the weights as they are.
+class BusyMark {
+public:
+    BusyMark(const void* net, const char* call) : net_(net) {
+        std::lock_guard<std::mutex> lock(mutex());
+        const auto placed = running().emplace(net, call);
+        if (!placed.second)
+            throw std::runtime_error(std::string("network is busy: ") + placed.first->second +
+                                     " is running on it (in another thread or in its callback); " +
+                                     call + " is refused until it returns");
+    }
+    ~BusyMark() {
+        std::lock_guard<std::mutex> lock(mutex());
+        running().erase(net_);
+    }
+    BusyMark(const BusyMark&) = delete;
+    BusyMark& operator=(const BusyMark&) = delete;
+
+private:
+    static std::mutex& mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static std::unordered_map<const void*, const char*>& running() {
+        static std::unordered_map<const void*, const char*> calls;  // network → its running call
+        return calls;
+    }
+    const void* net_;
+};
 
 template <class T>
 Data<T> data_of(const deltaprop_py::Rows<T>& x, const deltaprop_py::Rows<T>& y) {
@@ -123,7 +160,26 @@ void bind_network(py::module_& m, const char* name) {
                                       n.weights(l), self);
             },
             py::arg("layer"))
-        .def("initialize", &Net::initialize, py::arg("seed"))
+        .def(
+            "initialize",
+            [](Net& n, std::uint64_t seed) {
+                BusyMark mark(&n, "initialize");
+                n.initialize(seed);
+            },
+            py::arg("seed"))
+        .def(
+            "assign_weights",
+            [](Net& n, py::array_t<T, py::array::c_style | py::array::forcecast> flat) {
+                // Network.weights checks the layers; this copies them in as one piece, after
+                // checking again what float32 rounding may have made infinite
+                BusyMark mark(&n, "weight assignment");
+                if (flat.ndim() != 1 || std::size_t(flat.shape(0)) != n.n_weights())
+                    throw py::value_error("flat weights must have shape (" +
+                                          std::to_string(n.n_weights()) + ",)");
+                deltaprop_py::check_finite(flat.data(), n.n_weights(), "weights");
+                std::copy(flat.data(), flat.data() + n.n_weights(), n.data());
+            },
+            py::arg("flat"))
         .def("forward",
              [](const Net& n, py::handle X) {
                  auto x = input_rows<T>(X, n.layout().n_inputs());
@@ -160,6 +216,7 @@ void bind_network(py::module_& m, const char* name) {
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  std::vector<T> g(n.n_weights());
+                 BusyMark mark(&n, "gd_step");
                  py::gil_scoped_release nogil;
                  Evaluator<T> ev(n.layout());
                  return gd_step(n, ev, data_of(x, y), T(lr), g.data());
@@ -169,6 +226,7 @@ void bind_network(py::module_& m, const char* name) {
                  deltaprop_py::positive(lr, "lr");
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
+                 BusyMark mark(&n, "sgd_epoch");
                  py::gil_scoped_release nogil;
                  return sgd_epoch(n, data_of(x, y), T(lr), seed);
              })
@@ -210,6 +268,7 @@ void bind_network(py::module_& m, const char* name) {
                  }
                  PythonMonitor monitor(std::move(progress), std::move(callback));
                  History h;
+                 BusyMark mark(&n, "fit");
                  {
                      py::gil_scoped_release nogil;
                      h = deltaprop::fit(n, train, o, Xv.is_none() ? nullptr : &validation,

@@ -61,6 +61,19 @@ class Network:
         Seeds the initial weights, each ``W^(l)_ij ~ N(0, 1/(d^(l-1)+1))``; the same seed gives
         the same weights on every platform. ``None`` draws a seed (kept in ``net.seed``).
 
+    Notes
+    -----
+    Threads: ``fit``, ``gd_step``, ``sgd_epoch``, ``forward``, ``error`` and
+    ``error_and_gradient`` release the GIL, so other Python threads run meanwhile. While
+    ``fit``, ``gd_step`` or ``sgd_epoch`` runs on a network, another call that changes it
+    (``fit``, ``gd_step``, ``sgd_epoch``, assigning ``weights``, ``set_flat_weights``,
+    ``initialize``), from another thread or from fit's callback, raises
+    ``RuntimeError("network is busy: ...")`` and changes nothing. Reading calls (``forward``,
+    ``error``, ``weights``, saving) proceed and see the weights as they are at that moment,
+    possibly midway through an update; writing into the ``weights`` views bypasses the guard.
+    A running call keeps the network alive: deleting the last reference to it from another
+    thread frees it only after the call returns.
+
     Examples
     --------
     >>> import numpy as np, deltaprop
@@ -139,8 +152,8 @@ class Network:
             if not np.all(np.isfinite(a)):
                 raise ValueError(f"weights[{l - 1}] (W^({l})) contains NaN or infinite values")
             checked.append(a)
-        for a, view in zip(checked, self.weights):
-            view[...] = a
+        # one call copies all layers in, refused while fit or another step runs (see Threads)
+        self._impl.assign_weights(np.concatenate([a.astype(self.dtype).ravel() for a in checked]))
 
     def get_flat_weights(self) -> np.ndarray:
         """All weights in one vector, layer after layer, each ``W^(l)`` row by row (a copy)."""
@@ -159,8 +172,9 @@ class Network:
 
     def initialize(self, seed: Optional[int] = None) -> "Network":
         """Redraw small random weights (see the class docstring); returns self."""
-        self.seed = secrets.randbits(63) if seed is None else _check_seed(seed)
-        self._impl.initialize(self.seed)
+        seed = secrets.randbits(63) if seed is None else _check_seed(seed)
+        self._impl.initialize(seed)
+        self.seed = seed
         return self
 
     # --- saving and pickling (the model file format, docs/model-format.md) ---------------
