@@ -216,6 +216,34 @@ def run_workload(w: Workload, sets, impls: List[str], threads: List[int], contro
     return results
 
 
+class OtherLoad:
+    """How many cores other processes kept busy while we timed: busy CPU time of the whole
+    machine (/proc/stat, steal included) minus this process's own, over the wall time. Timings
+    taken while it is well above 0 are not worth recording (2 cores are easily shared)."""
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user..steal, no guest
+        return busy, time.process_time(), time.perf_counter()
+
+    def cores(self) -> float:
+        """Cores used by other processes since construction (NaN where /proc/stat is missing)."""
+        end = self._sample()
+        if self.start is None or end is None:
+            return math.nan
+        (b0, c0, w0), (b1, c1, w1) = self.start, end
+        return max(0.0, ((b1 - b0) - (c1 - c0)) / (w1 - w0))
+
+
 # --- reporting -----------------------------------------------------------------------------
 def fmt_time(seconds: float) -> str:
     if not math.isfinite(seconds):
@@ -252,11 +280,14 @@ def print_table(w: Workload, results: List[Result], note: str) -> None:
             continue
         vs_np = ratio(results, w.id, r.dtype, "numpy", r)
         vs_t = ratio(results, w.id, r.dtype, "torch", r)
+        times = [f"{v:>7.2f}×" if math.isfinite(v) else f"{'–':>8}" for v in (vs_np, vs_t)]
         line = (f"  {r.impl:<10}{r.dtype:<9}{thr:>3}  {fmt_time(r.seconds):>11}{r.gflops:>9.3g}"
-                f"{100 * r.peak_fraction:>6.1f}%{r.cores:>6.2f}{vs_np:>7.2f}×{vs_t:>7.2f}×")
+                f"{100 * r.peak_fraction:>6.1f}%{r.cores:>6.2f}{times[0]}{times[1]}")
         if w.id == "A300":
             line += f"  {fmt_time(2e6 * r.seconds):>8}"
         print(line)
+    if w.id == "A300":
+        print("  2e6 its: the course assignment's 2×10⁶ iterations, projected from the time per epoch")
 
 
 @dataclass
@@ -409,10 +440,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     control = ThreadControl()
     results = []
     print("timing", end="", flush=True)
+    other_load = {}
     try:
         for w in table:
             if w.id in ids:
+                load = OtherLoad()
                 results += run_workload(w, sets, impls, threads, control, peaks, min_time, repeats)
+                other_load[w.id] = load.cores()
     finally:
         control.restore()
     print()
@@ -420,13 +454,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     for w in table:
         if w.id in ids:
             print_table(w, results, data_note[w.data] + (" (random stand-in)" if w.data in stand_ins else ""))
+            print(f"  other processes kept {other_load[w.id]:.2f} cores busy meanwhile")
+    busy = [w for w, c in other_load.items() if c > 0.1]
+    if busy:
+        print(f"\nWARNING: other processes used the CPU during {', '.join(busy)}: "
+              "those timings (2-thread rows above all) are not worth recording; rerun on a quiet machine")
     targets = check_targets(results, peaks, ids)
     print_targets(targets)
     if args.quick:
         print("(--quick: short timings and a smaller D; use the full run for the record)")
     if args.json:
         args.json.write_text(json.dumps(finite_or_none({
-            "environment": env, "quick": args.quick,
+            "environment": env, "quick": args.quick, "other_load_cores": other_load,
             "peak_gflops": [{"dtype": d, "threads": n, "gflops": v} for (d, n), v in peaks.items()],
             "workloads": [asdict(w) | {"flops_per_unit": w.flops_per_unit(), "unit": w.unit}
                           for w in table if w.id in ids],
