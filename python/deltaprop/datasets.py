@@ -1,0 +1,420 @@
+"""The digits data of the lecture: readers for the course's files, where to find them, and the
+two transformations the experiment applies (one digit versus the rest, scaling to [-1, 1]).
+
+Two file formats, plain or gzipped (detected by the gzip magic bytes, not the name):
+
+- ``zip.train`` / ``zip.test`` (USPS digits): per line a label, then the k·k grey values of a
+  k×k image row by row, in [-1, 1] (k = 16 for USPS). Read by :func:`read_zip`.
+- ``features.train`` / ``features.test`` (the course's features): per line the digit, the
+  average intensity and the symmetry. Read by :func:`read_features`.
+
+Both readers are strict: a short line, a non-number, a label that is not an integer 0-9, a
+value outside its range, the wrong number of columns, an empty line or an empty file raise a
+:class:`DataFormatError` that names the file and the line. Nothing is ever partly loaded.
+
+:func:`load_digits` finds the data: see its docstring for the order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import math
+import os
+import re
+import sys
+import warnings
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+from .features import digit_features
+
+__all__ = ["DataFormatError", "Digits", "read_zip", "read_features", "load_digits",
+           "user_data_dir", "one_versus_all", "MinMaxScaler"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: the splits, and the file names looked for in a data folder, most preferred first: the
+#: course's own features.* when present, else features computed from the zip.* images.
+SPLITS = ("train", "test")
+FILE_NAMES = ("features.{split}", "features.{split}.gz", "zip.{split}", "zip.{split}.gz")
+
+#: share of scikit-learn's 1797 digits used for training (the first 2/3, in the order it ships)
+SKLEARN_TRAIN_FRACTION = 2 / 3
+
+
+class DataFormatError(ValueError):
+    """A digits file that does not have the documented format.
+
+    Attributes ``path`` and ``line`` (1-based, None when the problem is not on one line) say
+    where; the message starts with ``"<path>, line <n>: "``.
+    """
+
+    def __init__(self, path: PathLike, line: Optional[int], reason: str):
+        self.path, self.line, self.reason = str(path), line, reason
+        where = self.path if line is None else f"{self.path}, line {line}"
+        super().__init__(f"{where}: {reason}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the two formats
+
+
+def read_zip(path: PathLike) -> Tuple[np.ndarray, np.ndarray]:
+    """Read a USPS ``zip.train`` / ``zip.test`` file (plain or gzipped).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    images : ndarray of float64, shape (N, k*k)
+        Grey values in [-1, 1], each row a k×k image row by row (k = 16 for USPS).
+    labels : ndarray of int64, shape (N,)
+        The digits 0-9.
+
+    Raises
+    ------
+    DataFormatError
+        When the file does not have that format; the message names the file and the line.
+    """
+    return _zip_from_table(path, _read_table(path))
+
+
+def _zip_from_table(path: PathLike, table: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    k = math.isqrt(table.shape[1] - 1)
+    if k < 2 or k * k != table.shape[1] - 1:
+        raise DataFormatError(path, 1, f"expected a label and k*k grey values (257 columns for "
+                                       f"16x16 images), found {table.shape[1]} columns")
+    labels = _labels(path, table)
+    _check_range(path, table[:, 1:], -1.0, 1.0, "grey value")
+    return table[:, 1:], labels
+
+
+def read_features(path: PathLike) -> Tuple[np.ndarray, np.ndarray]:
+    """Read the course's ``features.train`` / ``features.test`` (plain or gzipped).
+
+    Returns
+    -------
+    features : ndarray of float64, shape (N, 2)
+        Columns [average intensity, symmetry], as defined in :mod:`deltaprop.features`:
+        intensity must lie in [0, 1] and symmetry in [-16, 0].
+    labels : ndarray of int64, shape (N,)
+
+    Raises
+    ------
+    DataFormatError
+        When the file does not have that format; the message names the file and the line.
+    """
+    return _features_from_table(path, _read_table(path, columns=3))
+
+
+def _features_from_table(path: PathLike, table: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    labels = _labels(path, table)
+    _check_range(path, table[:, 1:2], 0.0, 1.0, "intensity")
+    _check_range(path, table[:, 2:3], -16.0, 0.0, "symmetry")
+    return table[:, 1:], labels
+
+
+def _read_table(path: PathLike, columns: Optional[int] = None) -> np.ndarray:
+    """The file as a (lines, columns) float64 table, every line checked to hold the same number
+    of numbers (``columns`` when given)."""
+    text = _text(path)
+    if not text:
+        raise DataFormatError(path, 1, "the file is empty")
+    try:
+        # numpy's C parser: zip.train (14 MB) in a fraction of a second. Its errors and its
+        # skipping of blank lines are caught below and explained by _diagnose.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data"
+            table = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)
+    except ValueError:
+        table = None
+    lines = text.count("\n") + (not text.endswith("\n"))
+    # loadtxt skips blank lines; a row count short of the line count means some were skipped
+    if table is None or len(table) != lines or (columns is not None and table.shape[1] != columns):
+        _diagnose(path, text, columns)
+        raise DataFormatError(path, None, "could not be read as a table of numbers")
+    return table
+
+
+def _text(path: PathLike) -> str:
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataFormatError(path, None, f"not a readable gzip file ({e})") from None
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as e:
+        raise DataFormatError(path, data.count(b"\n", 0, e.start) + 1,
+                              f"byte {data[e.start]:#04x} is not ASCII text") from None
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.I)
+
+
+def _diagnose(path: PathLike, text: str, columns: Optional[int]) -> None:
+    """Find the first bad line of a file numpy could not read, and raise its error (the slow
+    path, only taken for bad files)."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()  # the nothing after the final newline
+    for number, line in enumerate(lines, start=1):
+        fields = line.split()
+        if not fields:
+            raise DataFormatError(path, number, "empty line")
+        if columns is None:
+            columns = len(fields)
+        if len(fields) != columns:
+            raise DataFormatError(path, number, f"expected {columns} columns, found {len(fields)}")
+        for column, field in enumerate(fields, start=1):
+            if not _NUMBER.fullmatch(field):
+                raise DataFormatError(path, number, f"column {column}: {field!r} is not a number")
+
+
+def _labels(path: PathLike, table: np.ndarray) -> np.ndarray:
+    label = table[:, 0]
+    bad = ~np.isin(label, np.arange(10))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataFormatError(path, row + 1, f"label {float(label[row])!r} is not a digit 0-9")
+    return label.astype(np.int64)
+
+
+def _check_range(path: PathLike, values: np.ndarray, low: float, high: float, what: str) -> None:
+    bad = ~((values >= low) & (values <= high))  # NaN is bad too
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        raise DataFormatError(path, row + 1, f"{what} {float(values[row, column])!r} is outside "
+                                             f"[{low:g}, {high:g}]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the data
+
+
+@dataclass
+class Digits:
+    """One split of a digits data set.
+
+    Attributes
+    ----------
+    features : ndarray, shape (N, 2)
+        [average intensity, symmetry] per point.
+    labels : ndarray of int64, shape (N,)
+        The digits 0-9.
+    source : str
+        Where the data came from (a file path, or scikit-learn's digits).
+    split : str
+        "train" or "test".
+    images : ndarray, shape (N, k*k), or None
+        Grey values in [-1, 1] when the source holds images (zip.* or scikit-learn), None when
+        it was a features.* file.
+    """
+
+    features: np.ndarray
+    labels: np.ndarray
+    source: str
+    split: str
+    images: Optional[np.ndarray] = None
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def user_data_dir() -> Path:
+    """The user's deltaprop data folder: ``$XDG_DATA_HOME/deltaprop``, else
+    ``~/.local/share/deltaprop`` (where ``deltaprop fetch-data`` writes)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    # the XDG specification says to ignore a relative path here
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "deltaprop"
+
+
+def load_digits(data: Optional[PathLike] = None, split: str = "train", *,
+                notice: bool = True) -> Digits:
+    """Load one split of the digits data.
+
+    Parameters
+    ----------
+    data : str or path-like, optional
+        A folder or a file. In a folder the first of ``features.<split>``,
+        ``features.<split>.gz``, ``zip.<split>``, ``zip.<split>.gz`` found is read: the course's
+        own features when present, else the features computed from the images. A file is read
+        as either format (told apart by its number of columns); if its name has a ``.train`` or
+        ``.test`` part naming the other split, the file beside it with that part swapped is read
+        instead (``zip.train`` → ``zip.test``), so one path serves both splits. A file whose name
+        names neither split is read for both.
+
+        When None, the first of these that exists is used:
+
+        1. ``$DELTAPROP_DATA`` (a folder or file as above; an error if it is set but unusable);
+        2. the user data folder (:func:`user_data_dir`), if it holds files for both splits;
+        3. the 8×8 digits that scikit-learn ships (1797 images, 0..16 rescaled to [-1, 1] by
+           x/8 - 1, the same features): the first 2/3 in scikit-learn's order (1198 points)
+           are "train" and the remaining 599 are "test".
+
+        and a one-line notice on stderr says which.
+    split : {"train", "test"}
+    notice : bool
+        Print the notice when ``data`` is None.
+
+    Returns
+    -------
+    Digits
+
+    Raises
+    ------
+    DataFormatError
+        A file that does not have its format.
+    FileNotFoundError
+        A given path (or ``$DELTAPROP_DATA``) that holds no data for ``split``.
+    ImportError
+        Nothing found and scikit-learn not installed.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if data is not None:
+        return _load_path(Path(data), split)
+    env = os.environ.get("DELTAPROP_DATA")
+    if env:
+        digits = _load_path(Path(env), split)
+        why = "$DELTAPROP_DATA"
+    elif all(_find_in_folder(user_data_dir(), s) for s in SPLITS):
+        digits = _load_path(user_data_dir(), split)
+        why = "the user data folder"
+    else:
+        digits = _sklearn_digits(split)
+        why = (f"no USPS files in $DELTAPROP_DATA or {user_data_dir()}; "
+               f"`deltaprop fetch-data` downloads them")
+    if notice:
+        print(f"deltaprop: {split} data: {digits.source} ({why})", file=sys.stderr)
+    return digits
+
+
+def _find_in_folder(folder: Path, split: str) -> Optional[Path]:
+    for name in FILE_NAMES:
+        path = folder / name.format(split=split)
+        if path.is_file():
+            return path
+    return None
+
+
+def _load_path(path: Path, split: str) -> Digits:
+    if path.is_dir():
+        found = _find_in_folder(path, split)
+        if found is None:
+            names = ", ".join(n.format(split=split) for n in FILE_NAMES)
+            raise FileNotFoundError(f"no {split} data in {path} (looked for {names})")
+        return _load_file(found, split)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    parts = path.name.split(".")
+    other = SPLITS[1 - SPLITS.index(split)]
+    if other in parts:
+        sibling = path.with_name(".".join(split if p == other else p for p in parts))
+        if not sibling.is_file():
+            raise FileNotFoundError(f"{path} holds {other} data; the {split} data should be in "
+                                    f"{sibling}, which does not exist")
+        path = sibling
+    return _load_file(path, split)
+
+
+def _load_file(path: Path, split: str) -> Digits:
+    table = _read_table(path)
+    if table.shape[1] == 3:
+        features, labels = _features_from_table(path, table)
+        return Digits(features, labels, str(path), split)
+    images, labels = _zip_from_table(path, table)
+    return Digits(digit_features(images), labels, str(path), split, images)
+
+
+def _sklearn_digits(split: str) -> Digits:
+    try:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+    except ImportError:
+        raise ImportError(f"no digits data found (neither $DELTAPROP_DATA nor {user_data_dir()}) "
+                          f"and scikit-learn, the offline fallback, is not installed: run "
+                          f"`deltaprop fetch-data`, or pip install 'deltaprop[sklearn]'") from None
+    bunch = sklearn_load_digits()
+    images = bunch.data.astype(np.float64) / 8 - 1  # 0..16 → [-1, 1], background -1 as in USPS
+    labels = bunch.target.astype(np.int64)
+    n_train = int(len(labels) * SKLEARN_TRAIN_FRACTION)
+    part = slice(0, n_train) if split == "train" else slice(n_train, len(labels))
+    first, last = part.indices(len(labels))[:2]
+    source = f"scikit-learn's 8x8 digits, points {first}-{last - 1} of {len(labels)}"
+    return Digits(digit_features(images[part]), labels[part], source, split, images[part])
+
+
+# ---------------------------------------------------------------------------------------------
+# The experiment's transformations
+
+
+def one_versus_all(labels, digit: int = 1) -> np.ndarray:
+    """+1 where the label is ``digit``, -1 elsewhere (float64), the lecture's "1 versus not 1"."""
+    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
+        raise ValueError(f"digit must be an integer 0-9, got {digit!r}")
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be one-dimensional, got shape {labels.shape}")
+    return np.where(labels == digit, 1.0, -1.0)
+
+
+class MinMaxScaler:
+    """Map each column linearly to [-1, 1] using the minimum and maximum seen by :meth:`fit`.
+
+    ``x ↦ (x - c) / r`` with centre ``c = (max_ + min_) / 2`` and half-range
+    ``r = (max_ - min_) / 2``. Fit it on the training set and apply the same map to test data
+    (which may then fall slightly outside [-1, 1]). A constant column has ``r = 0``; it is
+    mapped by ``x - c`` instead, so its training value goes to 0.
+
+    Attributes
+    ----------
+    min_, max_ : ndarray, shape (d,)
+        Per-column minimum and maximum of the training data, set by :meth:`fit`.
+    """
+
+    def fit(self, X) -> "MinMaxScaler":
+        X = self._check(X, "X")
+        if len(X) == 0:
+            raise ValueError("X: cannot fit the scaling on zero rows")
+        self.min_, self.max_ = X.min(axis=0), X.max(axis=0)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        centre, half_range = self._map()
+        X = self._check(X, "X")
+        if X.shape[1] != len(centre):
+            raise ValueError(f"X has {X.shape[1]} columns; the scaling was fit on {len(centre)}")
+        return (X - centre) / half_range
+
+    def fit_transform(self, X) -> np.ndarray:
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z) -> np.ndarray:
+        """The original values of scaled ``Z`` (e.g. to label plot axes in raw units)."""
+        centre, half_range = self._map()
+        return self._check(Z, "Z") * half_range + centre
+
+    def _map(self) -> Tuple[np.ndarray, np.ndarray]:
+        if not hasattr(self, "min_"):
+            raise RuntimeError("MinMaxScaler is not fitted yet: call fit(X_train) first")
+        half_range = (self.max_ - self.min_) / 2
+        return (self.max_ + self.min_) / 2, np.where(half_range > 0, half_range, 1.0)
+
+    @staticmethod
+    def _check(X, name: str) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be two-dimensional (rows are points), got shape {X.shape}")
+        if not np.isfinite(X).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return X
