@@ -16,6 +16,10 @@ import scipy_openblas32 as _openblas  # noqa: F401
 
 from . import _core
 from ._core import DivergenceError, get_num_threads, set_num_threads
+from .datasets import (DataFormatError, Digits, MinMaxScaler, load_digits, one_versus_all,
+                       read_features, read_zip, user_data_dir)
+from .features import digit_features, intensity, symmetry
+from .fetch import FetchError, fetch_data
 from .gradcheck import GradientCheck, check_gradient, numerical_gradient
 from .model_file import ModelFileError, load
 from .network import Network
@@ -35,5 +39,18 @@ __all__ = [
     "numerical_gradient",
     "get_num_threads",
     "set_num_threads",
+    "DataFormatError",
+    "Digits",
+    "MinMaxScaler",
+    "load_digits",
+    "one_versus_all",
+    "read_features",
+    "read_zip",
+    "user_data_dir",
+    "digit_features",
+    "intensity",
+    "symmetry",
+    "FetchError",
+    "fetch_data",
     "__version__",
 ]

@@ -77,7 +77,7 @@ struct FitOptions {
     /// and β ≈ 0.5–0.8; we take α = 1.1 and β = 0.5, the values its own example uses.
     double increase = 1.1, decrease = 0.5;
     std::size_t restart_every = 0;   ///< conjugate_gradient: 0 means every n_weights steps
-    std::size_t line_refinements = 8;
+    std::size_t line_refinements = 3;  // interpolation steps after bracketing ("a few")
     /// Iterations at which E_in (and the validation error) are recorded, ascending; iteration 0
     /// is the start. The final iteration is always recorded.
     std::vector<std::size_t> record_at;
@@ -257,7 +257,8 @@ private:
     /// The checks after an iteration whose weights have E_in = e_in (known for batch methods).
     /// Returns false to stop.
     bool after_iteration(Monitor& monitor, double e_in, bool e_known) {
-        if (poll(monitor, e_in)) {
+        // An unknown E_in (sgd, minibatch) is reported as NaN, not as the placeholder e_in.
+        if (poll(monitor, e_known ? e_in : std::numeric_limits<double>::quiet_NaN())) {
             history_.stop_reason = StopReason::time_limit;
             return finish(monitor, e_in, e_known);
         }

@@ -1,0 +1,134 @@
+"""The command line: ``deltaprop digits``, ``deltaprop fetch-data``, ``deltaprop check``.
+
+Also reachable as ``python -m deltaprop ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Dict, List, Optional, Sequence
+
+from .training import METHODS
+
+
+def _int_list(text: str) -> List[int]:
+    try:
+        values = [int(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def _methods(text: str) -> List[str]:
+    methods = [m for m in text.replace(" ", "").split(",") if m]
+    if text == "all":
+        return list(METHODS)
+    bad = [m for m in methods if m not in METHODS]
+    if bad or not methods:
+        raise argparse.ArgumentTypeError(f"unknown method(s) {bad or text!r}; choose from {', '.join(METHODS)} or all")
+    return methods
+
+
+def _rates(items: Sequence[str]) -> Dict[str, float]:
+    rates = {}
+    for item in items:
+        method, _, value = item.partition("=")
+        if method not in METHODS or not value:
+            raise SystemExit(f"deltaprop: --lr takes METHOD=VALUE with METHOD in {', '.join(METHODS)}; got {item!r}")
+        try:
+            rates[method] = float(value)
+        except ValueError:
+            raise SystemExit(f"deltaprop: --lr {item!r}: {value!r} is not a number") from None
+    return rates
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="deltaprop", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("digits", help="the lecture's digits experiment: 1 versus the rest",
+                       description="Train a 2-h-1 network on (average intensity, symmetry) to "
+                                   "tell the digit 1 from the rest, with each method from the same "
+                                   "initial weights; print a table and write figures.")
+    d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test; "
+                                  "default: $DELTAPROP_DATA, the user data folder, else scikit-learn's 8x8 digits")
+    d.add_argument("--hidden", type=_int_list, default=[10], help="hidden layer widths, e.g. 10 or 10,5 (default 10)")
+    d.add_argument("--output", choices=["tanh", "identity"], default="tanh", help="output θ (default tanh)")
+    d.add_argument("--methods", type=_methods, default=list(METHODS),
+                   help=f"comma-separated, or all (default: all = {','.join(METHODS)})")
+    d.add_argument("--iterations", type=int, default=10000, help="iterations per method (default 10000)")
+    d.add_argument("--lr", nargs="*", default=[], metavar="METHOD=VALUE", help="learning rates, e.g. gd=0.5 sgd=0.05")
+    d.add_argument("--seed", type=int, default=1, help="initial weights and SGD order (default 1)")
+    d.add_argument("--digit", type=int, default=1, choices=range(10), metavar="0-9", help="the positive class (default 1)")
+    d.add_argument("--out", default="digits-out", help="folder for figures and CSV (default digits-out)")
+    d.add_argument("--threads", type=int, help="threads for the core (default: all cores)")
+    d.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    f = sub.add_parser("fetch-data", help="download the USPS digits files into the user data folder")
+    f.add_argument("--dest", help="folder to write to (default: the user data folder)")
+    f.add_argument("--base-url", help="where to download from (default: the public addresses)")
+    f.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("check", help="check backpropagation against finite differences on a random network")
+    c.add_argument("--dims", type=_int_list, default=[2, 10, 1], help="layer sizes (default 2,10,1)")
+    c.add_argument("--points", type=int, default=20, help="data points (default 20)")
+    c.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    try:
+        if args.command == "digits":
+            return _digits(args)
+        if args.command == "fetch-data":
+            from .fetch import fetch_command
+            return fetch_command(dest=args.dest, base_url=args.base_url, progress=not args.no_progress)
+        if args.command == "check":
+            return _check(args)
+    except (ValueError, TypeError, OSError) as e:  # input and data errors: one clear line
+        print(f"deltaprop {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"deltaprop {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _digits(args: argparse.Namespace) -> int:
+    from . import set_num_threads
+    from .experiment import run_digits
+    if args.iterations < 1:
+        raise ValueError("--iterations must be at least 1")
+    if args.threads is not None:
+        set_num_threads(args.threads)
+    run_digits(data=args.data, hidden=args.hidden, output=args.output, methods=args.methods,
+               iterations=args.iterations, lr=_rates(args.lr), seed=args.seed, digit=args.digit,
+               progress=not args.no_progress, out=args.out)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import Network, check_gradient
+    net = Network(args.dims, seed=args.seed)
+    rng = np.random.default_rng(args.seed)
+    X = rng.normal(size=(args.points, args.dims[0]))
+    y = rng.uniform(-1, 1, size=(args.points, args.dims[-1]))
+    result = check_gradient(net, X, y)
+    for l, (a, r) in enumerate(zip(result.max_abs_error, result.max_rel_error), start=1):
+        print(f"G^({l}): max |g - g_hat| = {a:.3e}, max relative {r:.3e}")
+    print(f"||g - g_hat|| / ||g + g_hat|| = {result.relative_error:.3e} "
+          f"(tolerance {result.tolerance:g}): {'passed' if result.passed else 'FAILED'}")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

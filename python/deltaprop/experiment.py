@@ -1,0 +1,134 @@
+"""The lecture's digits experiment: digit 1 versus the rest, from average intensity and symmetry.
+
+Each training method starts from the same initial weights of a 2-h-1 tanh network and runs for
+the same number of iterations; the result is a table (method, iterations, seconds, squared
+E_in, classification E_in, E_test), the histories as CSV, and two figures: log10 E_in against
+log10 iteration for every method (the lecture's comparison of gradient descent and SGD), and
+each trained network's decision boundary in the (intensity, symmetry) plane.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, TextIO
+
+import numpy as np
+
+from .network import Network
+from .training import METHODS, History
+
+#: Learning rates that work for each method on features scaled to [-1, 1].
+DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,
+              "conjugate_gradient": 0.1}
+
+
+@dataclass
+class MethodResult:
+    method: str
+    iterations: int
+    seconds: float
+    squared_error: float          # E_in, the mean squared error on the training set
+    classification_error: float   # fraction of training points misclassified by sign(h)
+    test_error: float             # fraction of test points misclassified
+    history: History
+    network: Network
+
+
+@dataclass
+class DigitsResult:
+    source: str
+    n_train: int
+    n_test: int
+    seed: int
+    dims: List[int]
+    results: List[MethodResult] = field(default_factory=list)
+    scaler: object = None
+    X_train: Optional[np.ndarray] = None
+    y_train: Optional[np.ndarray] = None
+    figures: List[Path] = field(default_factory=list)
+
+    def table(self) -> str:
+        head = f"{'method':<20}{'iterations':>12}{'seconds':>10}{'E_in (sq)':>12}{'E_in (cls)':>12}{'E_test':>10}"
+        rows = [head, "-" * len(head)]
+        for r in self.results:
+            rows.append(f"{r.method:<20}{r.iterations:>12d}{r.seconds:>10.2f}{r.squared_error:>12.5f}"
+                        f"{100 * r.classification_error:>11.2f}%{100 * r.test_error:>9.2f}%")
+        return "\n".join(rows)
+
+
+def classification_error(net: Network, X: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of points where sign(h(x)) differs from the ±1 label."""
+    return float(np.mean(net.decide(X).ravel() != y))
+
+
+def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output: str = "tanh",
+               methods: Sequence[str] = tuple(METHODS), iterations: int = 10000,
+               lr: Optional[Dict[str, float]] = None, seed: int = 1, digit: int = 1,
+               progress: bool = True, out: Optional[str] = "digits-out",
+               log: Optional[TextIO] = None) -> DigitsResult:
+    """Run the experiment; see the module docstring. Returns the results (and writes figures
+    and CSV to ``out`` unless it is None)."""
+    from . import datasets
+
+    log = sys.stdout if log is None else log
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
+    train = datasets.load_digits(data, split="train")
+    test = datasets.load_digits(data, split="test", notice=False)
+    scaler = datasets.MinMaxScaler().fit(train.features)
+    X_train, X_test = scaler.transform(train.features), scaler.transform(test.features)
+    y_train = datasets.one_versus_all(train.labels, digit)
+    y_test = datasets.one_versus_all(test.labels, digit)
+    dims = [2, *[int(h) for h in hidden], 1]
+    result = DigitsResult(train.source, len(y_train), len(y_test), seed, dims, scaler=scaler,
+                          X_train=X_train, y_train=y_train)
+    print(f"data: {train.source} ({len(y_train)} training, {len(y_test)} test points); "
+          f"digit {digit} versus the rest", file=log)
+    print(f"network {'-'.join(map(str, dims))}, output {output}, seed {seed}, "
+          f"{iterations} iterations per method", file=log)
+    initial = Network(dims, output=output, seed=seed).weights
+    rates = {**DEFAULT_LR, **(lr or {})}
+    for method in methods:
+        net = Network(dims, output=output, seed=seed)
+        net.weights = initial
+        start = time.perf_counter()
+        history = net.fit(X_train, y_train, method=method, lr=rates[method], iterations=iterations,
+                          record_every="log", progress=progress, seed=seed)
+        seconds = time.perf_counter() - start
+        result.results.append(MethodResult(
+            method, int(history.iterations_done), seconds, float(net.error(X_train, y_train)),
+            classification_error(net, X_train, y_train), classification_error(net, X_test, y_test),
+            history, net))
+    print(result.table(), file=log)
+    if out is not None:
+        result.figures = write_outputs(result, Path(out))
+        print(f"wrote {', '.join(str(p) for p in result.figures)}", file=log)
+    return result
+
+
+def write_outputs(result: DigitsResult, out: Path) -> List[Path]:
+    """The histories as CSV and the two figures; returns the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    csv_path = out / "histories.csv"
+    with open(csv_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["method", "iteration", "error", "augmented_error", "validation_error", "lr",
+                    "seconds", "evaluations"])
+        for r in result.results:
+            t = r.history.as_table()
+            for row in zip(*t.values()):
+                w.writerow([r.method, *row])
+    written.append(csv_path)
+    with open(out / "results.txt", "w") as f:
+        f.write(result.table() + "\n")
+    written.append(out / "results.txt")
+    from .plots import plot_decision_boundaries, plot_error_curves
+    written.append(plot_error_curves(result, out / "error_curves.png"))
+    written.append(plot_decision_boundaries(result, out / "decision_boundaries.png"))
+    return written
