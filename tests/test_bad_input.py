@@ -70,7 +70,7 @@ BAD_X = [
     ("structured", np.zeros(4, dtype=[("a", float), ("b", float)]), TypeError, "{X} must hold real numbers"),
     ("dict", {}, TypeError, "{X} must hold real numbers"),
     ("ragged", [[0.0, 1.0], [2.0]], ValueError,
-     Gap("{X}", "numpy's 'inhomogeneous shape' error escapes without naming the argument")),
+     "{X}"),
 ]
 
 # Bad y (X is fine: 4 rows, network with d^(L) = 1).
@@ -113,8 +113,6 @@ X_CALLS = [
 def data_cases():
     for call_id, call, prefix in DATA_CALLS:
         for defect, value, exc, text in BAD_X:
-            if call_id == "fit validation" and value is None:
-                text = Gap(text, "validation=(None, y_val) is silently taken as no validation data")
             yield (f"{call_id}: X {defect}", lambda n, c=call, v=value: c(n, v, y), exc,
                    text.format(X=prefix + "X"))
         for defect, value, exc, text in BAD_Y:
@@ -152,9 +150,9 @@ OTHER_CASES = [
        "lr must be a finite number > 0") for lr in BAD_LR for m in ("gd", "conjugate_gradient")],
     ("fit lr text", lambda n: n.fit(X, y, lr="fast"), TypeError, "lr must be a number, got 'fast'"),
     ("gd_step lr text", lambda n: n.gd_step(X, y, "fast"), TypeError,
-     Gap("lr must be a number", "float(lr) raises 'could not convert string to float' (a ValueError)")),
+     "lr must be a number"),
     ("sgd_epoch lr None", lambda n: n.sgd_epoch(X, y, None), TypeError,
-     Gap("lr must be a number", "float(lr) raises 'float() argument must be ...', not naming lr")),
+     "lr must be a number"),
     # --- fit's other options -----------------------------------------------------------------
     ("fit method", lambda n: n.fit(X, y, method="adam"), ValueError, "method must be one of"),
     ("fit momentum 1", lambda n: n.fit(X, y, momentum=1.0), ValueError, "momentum must be a finite number"),
@@ -162,7 +160,7 @@ OTHER_CASES = [
     ("fit iterations -1", lambda n: n.fit(X, y, iterations=-1), ValueError, "iterations must be an integer >= 0"),
     ("fit iterations 1.5", lambda n: n.fit(X, y, iterations=1.5), ValueError, "iterations must be an integer"),
     ("fit iterations 2**64", lambda n: n.fit(X, y, iterations=2**64, record_every=2**60), ValueError,
-     Gap("iterations", "iterations beyond size_t reach pybind11: 'incompatible function arguments'")),
+     "iterations"),
     ("fit batch_size 0", lambda n: n.fit(X, y, method="minibatch", batch_size=0), ValueError,
      "batch_size must be an integer >= 1"),
     ("fit weight_decay -1", lambda n: n.fit(X, y, weight_decay=-1), ValueError, "weight_decay must be a finite"),
@@ -196,7 +194,7 @@ OTHER_CASES = [
     ("weights strings", lambda n: setattr(n, "weights", [[["a"] * 3] * 3, np.zeros((4, 1))]),
      TypeError, "weights[0] (W^(1)) must hold real numbers"),
     ("weights not a list", lambda n: setattr(n, "weights", 5), TypeError,
-     Gap("weights", "'int' object is not iterable: the message does not name weights")),
+     "weights"),
     ("flat weights short", lambda n: n.set_flat_weights(np.zeros(12)), ValueError,
      "flat weights have shape (12,), expected (13,)"),
     ("flat weights 2-D", lambda n: n.set_flat_weights(np.zeros((1, 13))), ValueError,
@@ -225,7 +223,7 @@ OTHER_CASES = [
     ("dims 2^31", lambda n: deltaprop.Network([2, 2**31, 1]), ValueError, "absurdly large"),
     ("dims 2^63", lambda n: deltaprop.Network([2, 2**63, 1]), ValueError, "absurdly large"),
     ("dims 2^64", lambda n: deltaprop.Network([2, 2**64, 1]), ValueError,
-     Gap("dims[1]", "a width beyond uint64 reaches pybind11: 'incompatible constructor arguments'")),
+     "dims[1]"),
     ("output", lambda n: deltaprop.Network([2, 1], output="relu"), ValueError, 'output must be "tanh" or "identity"'),
     ("dtype int", lambda n: deltaprop.Network([2, 1], dtype=np.int32), TypeError, "float64 or float32"),
     ("dtype float16", lambda n: deltaprop.Network([2, 1], dtype=np.float16), TypeError, "float64 or float32"),
@@ -258,12 +256,9 @@ def test_bad_input_raises(request, call, exc, text):
     with pytest.raises(exc) as info:
         call(net)
     assert text in str(info.value), str(info.value)
-    if not request.node.callspec.id.startswith("numerical_gradient:"):  # see the xfail below
-        assert np.array_equal(before, net.get_flat_weights()), "a rejected call changed the weights"
+    assert np.array_equal(before, net.get_flat_weights()), "a rejected call changed the weights"
 
 
-@pytest.mark.xfail(strict=True, reason="numerical_gradient leaves W_00 + delta in the network when "
-                   "net.error raises on its data (no try/finally around the perturbation)")
 def test_numerical_gradient_restores_weights_after_bad_data():
     net = make_net()
     before = net.get_flat_weights()
@@ -272,8 +267,6 @@ def test_numerical_gradient_restores_weights_after_bad_data():
     assert np.array_equal(before, net.get_flat_weights())
 
 
-@pytest.mark.xfail(strict=True, reason="weights so large that W ± delta rounds to W make the central "
-                   "difference divide by zero (ZeroDivisionError) instead of a ValueError naming delta")
 def test_numerical_gradient_refuses_a_step_lost_to_rounding():
     net = make_net()
     net.weights = [w * 1e300 for w in net.weights]
@@ -415,9 +408,6 @@ def test_a_tiny_network_runs_under_the_memory_limit():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and RLIMIT_AS")
-@pytest.mark.xfail(strict=True, reason="Layout admits up to 2^31 weights (16 GiB in float64) and "
-                   "Network allocates them: std::bad_alloc (or the OOM killer without a limit) "
-                   "instead of a ValueError saying the network needs more memory than the machine has")
 def test_weights_beyond_memory_are_refused_before_allocating():
     # 2^31 - 1 weights fit size_t and the 2^31 bound, but need 16 GiB
     out = run_limited("deltaprop.Network([2**31 - 2, 1], seed=0)", 512 << 20)
@@ -425,8 +415,6 @@ def test_weights_beyond_memory_are_refused_before_allocating():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and RLIMIT_AS")
-@pytest.mark.xfail(strict=True, reason="the evaluator's workspace is 256 rows × every layer's width "
-                   "per thread whatever the width: 4M units need 16 GiB per thread for a 100 MB network")
 def test_a_wide_network_trains_in_memory_near_its_weights():
     # 12.6 million weights (100 MB); training it on 2 points needs a few copies of that
     out = run_limited("n = deltaprop.Network([1, 2**22, 1], seed=0)\n"

@@ -29,7 +29,14 @@ inline std::string shape_str(const py::array& a) {
 
 /// numpy.asarray(obj), refusing what is not real numbers.
 inline py::array as_real_array(py::handle obj, const char* name) {
-    py::array a = py::module_::import("numpy").attr("asarray")(obj);
+    py::array a;
+    try {
+        a = py::module_::import("numpy").attr("asarray")(obj);
+    } catch (py::error_already_set& e) {  // e.g. ragged nested lists
+        if (!e.matches(PyExc_ValueError) && !e.matches(PyExc_TypeError)) throw;
+        throw py::value_error(std::string(name) + " could not be read as an array: " +
+                              std::string(py::str(e.value())));
+    }
     const char kind = a.dtype().kind();
     if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b')
         throw py::type_error(std::string(name) + " must hold real numbers, got dtype " +

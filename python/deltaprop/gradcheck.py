@@ -33,17 +33,22 @@ def numerical_gradient(net: Network, X: Any, y: Any, delta: float | None = None)
     if not (np.isfinite(delta) and delta > 0):
         raise ValueError(f"delta must be a positive finite number, got {delta}")
     grads = []
-    for W in net.weights:  # views: writing W[i, j] changes the network
+    for l, W in enumerate(net.weights, start=1):  # views: writing W[i, j] changes the network
         G = np.zeros(W.shape, dtype=np.float64)
         for idx in np.ndindex(*W.shape):
             saved = W[idx]
-            W[idx] = saved + delta
-            e_plus = net.error(X, y)
-            W[idx] = saved - delta
-            e_minus = net.error(X, y)
-            W[idx] = saved
             # the step actually taken, after rounding to the weights' dtype
             step = float(np.float64(W.dtype.type(saved + delta)) - np.float64(W.dtype.type(saved - delta)))
+            if step == 0:
+                raise ValueError(f"delta = {delta} is lost to rounding at W^({l}){list(idx)} = {saved}: "
+                                 "use a larger delta")
+            try:
+                W[idx] = saved + delta
+                e_plus = net.error(X, y)
+                W[idx] = saved - delta
+                e_minus = net.error(X, y)
+            finally:
+                W[idx] = saved  # exactly as it was, even if the data are rejected
             G[idx] = (e_plus - e_minus) / step
         grads.append(G)
     return grads

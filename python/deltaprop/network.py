@@ -33,8 +33,20 @@ def _check_dims(dims: Sequence[int]) -> List[int]:
             raise TypeError(f"dims[{i}] must be an integer, got {d!r}")
         if d < 1:
             raise ValueError(f"dims[{i}] = {d}: every layer needs at least one unit")
+        if d >= 2**31:
+            raise ValueError(f"dims[{i}] = {d} is absurdly large")
         out.append(int(d))
     return out
+
+
+def _as_float(value: Any, name: str) -> float:
+    """float(value), or a TypeError naming the argument (the core checks the range)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
 
 
 def _check_seed(seed: Any, name: str = "seed") -> int:
@@ -139,7 +151,11 @@ class Network:
 
     @weights.setter
     def weights(self, new: Sequence[Any]) -> None:
-        new = list(new)
+        try:
+            new = list(new)
+        except TypeError:
+            raise TypeError(f"weights must be a list of {self.n_layers} arrays, got "
+                            f"{type(new).__name__}") from None
         if len(new) != self.n_layers:
             raise ValueError(f"weights must be a list of {self.n_layers} matrices, got {len(new)}")
         checked = []
@@ -219,12 +235,12 @@ class Network:
 
     def gd_step(self, X: Any, y: Any, lr: float) -> float:
         """One gradient-descent step ``W ← W − lr·∇E_in(W)``; returns E_in before it."""
-        return self._impl.gd_step(X, y, float(lr))
+        return self._impl.gd_step(X, y, _as_float(lr, "lr"))
 
     def sgd_epoch(self, X: Any, y: Any, lr: float, seed: int = 0) -> float:
         """N stochastic gradient-descent updates, one point each, in an order drawn from
         ``seed``; returns the mean error of the points met (each before its update)."""
-        return self._impl.sgd_epoch(X, y, float(lr), _check_seed(seed))
+        return self._impl.sgd_epoch(X, y, _as_float(lr, "lr"), _check_seed(seed))
 
     def fit(self, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
             **options: Any) -> "History":

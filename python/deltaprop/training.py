@@ -149,6 +149,8 @@ def _number(value: Any, name: str, low: float = 0.0, low_inclusive: bool = True,
 def _count(value: Any, name: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value >= 2**63:
+        raise ValueError(f"{name} must be an integer below 2**63, got {value!r}")
     return int(value)
 
 
@@ -186,8 +188,15 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
             Xv, yv = validation
         except (TypeError, ValueError):
             raise TypeError("validation must be a pair (X_val, y_val)") from None
+        for value, name in ((Xv, "X"), (yv, "y")):
+            if value is None:  # the core would read None as "no validation data"
+                raise TypeError(f"validation {name} must hold real numbers, got None")
     target = -1.0 if target_error is None else _number(target_error, "target_error")
     gtol = 0.0 if grad_tol is None else _number(grad_tol, "grad_tol")
+    if grad_tol is not None and method in ("sgd", "minibatch"):
+        # the core only measures the full gradient in the batch methods: refuse, not ignore
+        raise ValueError(f"grad_tol applies to gd, variable_lr, steepest and conjugate_gradient "
+                         f"(which compute the full gradient), not {method}")
     budget = math.inf if max_seconds is None else _number(max_seconds, "max_seconds", 0.0, low_inclusive=False)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")

@@ -40,16 +40,25 @@ void check_data(const Layout& layout, const Data<T>& data) {
 template <class T>
 class Evaluator {
 public:
-    static constexpr std::size_t block_rows = 256;  ///< rows per block
-    static constexpr std::size_t max_slots = 8;     ///< partial sums combined at the end
+    static constexpr std::size_t max_block_rows = 256;  ///< rows per block, at most
+    static constexpr std::size_t max_slots = 8;         ///< partial sums combined at the end
+
+    /// Rows per block for a layout: 256, or fewer for layers so wide that a block's workspace
+    /// would pass 16 MiB (a function of the layout only, so results stay thread-independent).
+    static std::size_t rows_per_block(const Layout& layout) {
+        std::size_t per_row = layout.n_inputs();
+        for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
+        const std::size_t budget = (std::size_t(16) << 20) / sizeof(T);
+        return std::max<std::size_t>(1, std::min(max_block_rows, budget / per_row));
+    }
 
     explicit Evaluator(const Layout& layout, ThreadPool& pool = default_pool())
-        : layout_(layout), pool_(&pool) {
+        : layout_(layout), pool_(&pool), block_rows(rows_per_block(layout)) {
         blas::use_one_thread();
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);
         slots_ = std::max<std::size_t>(1, std::min(max_slots, budget / layout.n_weights()));
-        partial_g_.assign(slots_ * layout.n_weights(), T(0));
+        allocate(partial_g_, slots_ * layout.n_weights(), T(0), "the partial gradients");
         partial_e_.assign(slots_, 0.0);
     }
 
@@ -153,6 +162,11 @@ private:
 
     Layout layout_;
     ThreadPool* pool_;
+
+public:
+    const std::size_t block_rows;  ///< rows per block (rows_per_block of the layout)
+
+private:
     std::size_t slots_ = 1;
     std::vector<T> partial_g_;
     std::vector<double> partial_e_;

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "deltaprop/memory.hpp"
 #include "deltaprop/random.hpp"
 
 namespace deltaprop {
@@ -98,7 +99,9 @@ public:
 
     /// All weights zero; call initialize() or assign them.
     Network(std::vector<std::size_t> dims, Output output)
-        : layout_(std::move(dims)), output_(output), w_(layout_.n_weights(), T(0)) {}
+        : layout_(std::move(dims)), output_(output) {
+        allocate(w_, layout_.n_weights(), T(0), "dims " + describe() + ": the weights");
+    }
 
     /// Weights drawn by initialize(seed).
     Network(std::vector<std::size_t> dims, Output output, std::uint64_t seed)
@@ -140,6 +143,14 @@ public:
             T* wl = weights(l);
             for (std::size_t k = 0; k < layout_.size(l); ++k) wl[k] = T(sigma * rng.normal());
         }
+    }
+
+    /// "[d0, d1, ..., dL]"
+    std::string describe() const {
+        std::string out = "[";
+        for (std::size_t l = 0; l < dims().size(); ++l)
+            out += (l ? ", " : "") + std::to_string(dims()[l]);
+        return out + "]";
     }
 
     /// True when every weight is finite.

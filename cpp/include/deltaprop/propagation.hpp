@@ -20,6 +20,7 @@
 
 #include "deltaprop/activation.hpp"
 #include "deltaprop/blas.hpp"
+#include "deltaprop/memory.hpp"
 #include "deltaprop/network.hpp"
 
 namespace deltaprop {
@@ -38,9 +39,9 @@ public:
             total += capacity * layout.dim(l);
             offsets_.push_back(total);
         }
-        input_.assign(capacity * layout.n_inputs(), T(0));
-        x_.assign(total, T(0));
-        delta_.assign(total, T(0));
+        allocate(input_, capacity * layout.n_inputs(), T(0), "the workspace's inputs");
+        allocate(x_, total, T(0), "the workspace's activations");
+        allocate(delta_, total, T(0), "the workspace's sensitivities");
     }
     std::size_t capacity() const { return capacity_; }
     /// X^(ℓ), ℓ = 0..L: d^(ℓ) × B, column n the n-th point of the block.

@@ -135,13 +135,23 @@ public:
     Trainer(Network<T>& net, const Data<T>& train, const FitOptions& options,
             const Data<T>* validation = nullptr)
         : net_(net), train_(train), opt_(options), eval_(net.layout()),
-          nw_(net.n_weights()), g_(nw_), g_prev_(nw_), v_(nw_), w_trial_(nw_), g_trial_(nw_),
-          w_safe_(net.flat()) {
+          nw_(net.n_weights()) {
+        // Only the buffers the method uses, so a large network needs few copies of its weights.
+        const Method m = opt_.method;
+        const bool line = m == Method::steepest || m == Method::conjugate_gradient;
+        allocate(g_, nw_, T(0), "the gradient");
+        allocate(w_safe_, nw_, T(0), "a copy of the weights");
+        w_safe_ = net.flat();
+        if (line) allocate(g_prev_, nw_, T(0), "the previous gradient");
+        if (line || options.momentum > 0) allocate(v_, nw_, T(0), "the step direction");
+        if (line || m == Method::variable_lr) allocate(w_trial_, nw_, T(0), "trial weights");
+        if (m == Method::variable_lr) allocate(g_trial_, nw_, T(0), "the trial gradient");
         check_data(net.layout(), train);
         if (validation) {
             check_data(net.layout(), *validation);
             validation_ = *validation;
             has_validation_ = true;
+            allocate(w_best_, nw_, T(0), "the best weights");
             w_best_ = net.flat();
         }
         if (!(opt_.lr > 0) || !std::isfinite(opt_.lr))
