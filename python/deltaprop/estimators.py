@@ -1,0 +1,565 @@
+"""scikit-learn estimators around the lecture's network: ``NeuralNetClassifier`` and
+``NeuralNetRegressor``.
+
+They add to :class:`deltaprop.Network` what a scikit-learn user expects: input validation,
+labels of any kind, min-max scaling of the features, a validation split for early stopping,
+``get_params``/``set_params``, and pickling (a pickle holds the fitted weights ``coefs_`` as
+numpy arrays and the network is rebuilt from them, so a model travels to the worker processes
+of ``GridSearchCV(n_jobs=2)`` without any help from :class:`~deltaprop.Network`).
+
+The classifier follows the book: binary labels become targets ±1 (``classes_[1]`` is +1) and
+the decision is ``sign(h(x))``; with K > 2 classes the network has K outputs, the targets are
++1 for the point's class and −1 elsewhere, the error is still the squared error, and the
+prediction is the class of the largest output.
+
+Requires scikit-learn >= 1.6 (``validate_data`` and ``__sklearn_tags__``).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state
+    from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError("deltaprop's estimators need scikit-learn >= 1.6: "
+                      "pip install 'deltaprop[sklearn]'") from e
+
+from .network import Network, _check_seed
+from .training import METHODS
+
+#: Methods whose state is the weights alone, so that training can stop and resume (partial_fit).
+RESUMABLE_METHODS = ("gd", "sgd", "minibatch")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:  # scikit-learn has no type information: keep partial_fit's own types
+    def _if_resumable(method: _F) -> _F:
+        return method
+else:
+    #: ``partial_fit`` exists (``hasattr``) only when ``method`` is one of RESUMABLE_METHODS.
+    _if_resumable = available_if(lambda self: self.method in RESUMABLE_METHODS)
+_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+class _NeuralNet(BaseEstimator):
+    """What the classifier and the regressor share: everything but the targets' encoding.
+
+    Subclasses define ``__init__`` (scikit-learn reads the parameters from its signature),
+    ``_validate`` (the checks of X and y), ``_n_outputs(y, classes)`` (the width of the output
+    layer, when a network starts) and ``_targets(y)`` (labels to the network's targets).
+    """
+
+    hidden_layer_sizes: Union[int, Sequence[int]]
+    output: str
+    method: str
+    lr: float
+    iterations: int
+    batch_size: int
+    momentum: float
+    weight_decay: float
+    weight_elimination: float
+    early_stopping: bool
+    validation_fraction: float
+    patience: Optional[int]
+    scale_features: bool
+    dtype: Any
+    random_state: Any
+    progress: bool
+
+    # --- parameters -------------------------------------------------------------------------
+    def _store(self, arguments: Dict[str, Any]) -> None:
+        """Keep the constructor's arguments as given: scikit-learn's rule is that ``__init__``
+        only stores them; they are checked when ``fit`` uses them."""
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    def _hidden(self) -> List[int]:
+        given = self.hidden_layer_sizes
+        sizes: List[Any] = [given] if isinstance(given, Integral) else list(given)
+        for i, h in enumerate(sizes):
+            if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
+                raise ValueError(f"hidden_layer_sizes[{i}] must be a positive integer, got {h!r}")
+        return [int(h) for h in sizes]
+
+    def _dtype(self) -> "np.dtype[Any]":
+        try:
+            dt: Optional[np.dtype[Any]] = np.dtype(self.dtype)
+        except TypeError:
+            dt = None
+        if dt is None or dt not in _DTYPES:
+            raise ValueError(f"dtype must be float64 or float32, got {self.dtype!r}")
+        return dt
+
+    def _seeds(self) -> Tuple[int, int, int]:
+        """(initial-weights seed, order seed, split seed). An integer ``random_state`` is the
+        seed itself, so ``random_state=s`` starts from the weights of ``Network(dims, seed=s)``."""
+        if isinstance(self.random_state, Integral) and not isinstance(self.random_state, bool):
+            s = _check_seed(self.random_state, "random_state")
+            return s, s, s % 2**32
+        rng = check_random_state(self.random_state)
+        a, b, c = (int(v) for v in rng.randint(0, 2**31 - 1, size=3))
+        return a, b, c
+
+    def _fit_options(self) -> Dict[str, Any]:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
+        return dict(method=self.method, lr=self.lr, iterations=self.iterations,
+                    batch_size=self.batch_size, momentum=self.momentum,
+                    weight_decay=self.weight_decay, weight_elimination=self.weight_elimination,
+                    progress=self.progress)
+
+    # --- the feature scaling ----------------------------------------------------------------
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        """Min-max scaling to [-1, 1] by the training data's ranges (a constant feature maps
+        to 0); X unchanged when ``scale_features`` was off."""
+        if self.feature_min_ is None:
+            return X
+        lo, hi = self.feature_min_, self.feature_max_
+        width = np.where(hi > lo, hi - lo, 1.0)
+        centre = (hi + lo) / 2
+        return ((X - centre) * (2.0 / width)).astype(X.dtype, copy=False)
+
+    # --- training ---------------------------------------------------------------------------
+    def _validate_params(self) -> None:
+        self._hidden()
+        self._dtype()
+        self._fit_options()
+        if not isinstance(self.early_stopping, (bool, np.bool_)):
+            raise ValueError(f"early_stopping must be True or False, got {self.early_stopping!r}")
+        if not isinstance(self.scale_features, (bool, np.bool_)):
+            raise ValueError(f"scale_features must be True or False, got {self.scale_features!r}")
+        if self.early_stopping and not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError("validation_fraction must be in (0, 1), "
+                             f"got {self.validation_fraction!r}")
+
+    def _start(self, X: np.ndarray, n_outputs: int, seed: int) -> None:
+        """A new network and scaler for data X: what fit does, and the first partial_fit."""
+        self.feature_min_: Optional[np.ndarray] = None
+        self.feature_max_: Optional[np.ndarray] = None
+        if self.scale_features:
+            self.feature_min_ = X.min(axis=0).astype(np.float64)
+            self.feature_max_ = X.max(axis=0).astype(np.float64)
+        dims = [X.shape[1], *self._hidden(), n_outputs]
+        self._set_network(Network(dims, output=self.output, dtype=self._dtype(), seed=seed))
+        self.n_iter_ = 0
+        self._partial_fits = 0
+        self.loss_curve_ = np.empty(0)
+        self.curve_iterations_ = np.empty(0, dtype=np.int64)
+
+    def _set_network(self, net: Network) -> None:
+        self.network_ = net
+        # Views of the network's buffer: coefs_ shows the weights predict uses.
+        self.coefs_ = net.weights
+
+    def _train(self, X: np.ndarray, T: np.ndarray, order_seed: int,
+               validation: Optional[Tuple[np.ndarray, np.ndarray]] = None, patience: Optional[int] = None) -> "_NeuralNet":
+        """Run ``network_.fit`` on scaled X and targets T and append its history."""
+        h = self.network_.fit(self._scale(X), T, seed=order_seed, validation=validation,
+                              patience=patience, **self._fit_options())
+        resumed = len(self.loss_curve_) > 0
+        keep = slice(1, None) if resumed else slice(None)  # row 0 repeats the last row
+        self.loss_curve_ = np.concatenate([self.loss_curve_, h.error[keep]])
+        self.curve_iterations_ = np.concatenate([self.curve_iterations_,
+                                                 self.n_iter_ + h.iteration[keep]])
+        self.validation_curve_ = None if validation is None else h.validation_error.copy()
+        self.n_iter_ += h.iterations_done
+        self.history_ = h
+        self._set_network(self.network_)  # fresh views, whatever the core did to its buffer
+        return self
+
+    def _fit(self, X: Any, y: Any, incremental: bool, classes: Any = None) -> "_NeuralNet":
+        self._validate_params()
+        first = not (incremental and hasattr(self, "network_"))
+        X, y = self._validate(X, y, reset=first)
+        init_seed, order_seed, split_seed = self._seeds()
+        if first:
+            self._start(X, self._n_outputs(y, classes), init_seed)
+        else:
+            self._partial_fits += 1
+            order_seed = (order_seed + self._partial_fits) % 2**64  # a new order each call
+        T = self._targets(y)
+        if incremental or not self.early_stopping:
+            return self._train(X, T, order_seed)
+        X, Xv, T, Tv = train_test_split(X, T, test_size=self.validation_fraction,
+                                        random_state=split_seed, stratify=self._strata(y))
+        return self._train(X, T, order_seed, (self._scale(Xv), Tv), self.patience)
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _strata(self, y: np.ndarray) -> Optional[np.ndarray]:
+        """The labels to stratify the validation split by (None: a plain random split)."""
+        return None
+
+    def _forward(self, X: Any) -> np.ndarray:
+        """h(x) for each row of X (validated and scaled), shape (N, dL)."""
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, dtype=self.network_.dtype, reset=False)
+        return self.network_.forward(self._scale(X))
+
+    # --- pickling ---------------------------------------------------------------------------
+    def __getstate__(self) -> Dict[str, Any]:
+        # The state is the parameters and the fitted arrays; the Network is rebuilt from
+        # coefs_ on unpickling, so pickling needs nothing from the C++ object.
+        state = super().__getstate__()
+        if "network_" in state:
+            state = dict(state)
+            net = state.pop("network_")
+            state["coefs_"] = [np.array(w) for w in self.coefs_]
+            state["_network_spec"] = (net.dims, net.output, net.dtype.name)
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        state = dict(state)
+        spec = state.pop("_network_spec", None)
+        super().__setstate__(state)
+        if spec is not None:
+            dims, output, dtype = spec
+            net = Network(dims, output=output, dtype=np.dtype(dtype), seed=0)
+            net.weights = self.coefs_
+            self._set_network(net)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(10,)
+        ``(d1, ..., d(L-1))``, the widths of the hidden tanh layers; ``()`` for none.
+    output : {{"tanh", "identity"}}, default="{output}"
+        θ of the output layer.
+    method : str, default="gd"
+        The training method of :meth:`deltaprop.Network.fit`: "gd", "sgd", "minibatch",
+        "variable_lr", "steepest" or "conjugate_gradient" (see ``deltaprop.METHODS``).
+    lr : float, default=0.1
+        Learning rate η (the first trial step of the line-search methods).
+    iterations : int, default=1000
+        Iterations per call of ``fit`` or ``partial_fit``: weight updates for gd, sgd and
+        minibatch (an SGD epoch is N of them), trials for variable_lr, line-search steps for
+        steepest and conjugate_gradient.
+    batch_size : int, default=32
+        Points per update of "minibatch".
+    momentum : float, default=0.0
+        Momentum of gd, sgd and minibatch, in [0, 1).
+    weight_decay, weight_elimination : float, default=0.0
+        λ of the augmented error E_aug = E_in + (λ/N) Σ w² or (λ/N) Σ w²/(1+w²); at most one
+        of them non-zero.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data{stratified}, and keep the weights
+        of the lowest validation error (the book's early stopping). Applies to ``fit`` only.
+    validation_fraction : float, default=0.1
+        The share of the training data held out when ``early_stopping`` is on.
+    patience : int or None, default=None
+        With ``early_stopping``: stop after this many recorded iterations (about 1000 per run)
+        without a lower validation error; None trains for all ``iterations``.
+    scale_features : bool, default=True
+        Scale each feature to [-1, 1] by its range in the training data (a constant feature
+        becomes 0) before it reaches the network. The ranges are kept in ``feature_min_`` and
+        ``feature_max_`` and applied to every later input.
+    dtype : float64 or float32, default=np.float64
+        The network's element type; inputs are converted to it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the order of sgd and minibatch, and the validation split.
+        An integer s is used as the seed itself, so the network starts from the weights of
+        ``deltaprop.Network(dims, seed=s)``. None draws fresh seeds on each fit.
+    progress : bool, default=False
+        Show a progress bar while training.
+"""
+
+_ATTRIBUTES_DOC = """
+    n_features_in_ : int
+        The number of features seen by ``fit``.
+    feature_names_in_ : ndarray of str
+        The feature names seen by ``fit``, when X had string column names.
+    network_ : deltaprop.Network
+        The trained network ``[d0, d1, ..., dL]``, which works on scaled features.
+    coefs_ : list of ndarray
+        ``[W^(1), ..., W^(L)]`` in the lecture's layout: ``W^(l)`` has shape
+        ``(d^(l-1) + 1, d^(l))`` and its row 0 holds the biases. Views of ``network_``'s
+        weights; a pickle stores them as plain arrays and rebuilds the network from them.
+    feature_min_, feature_max_ : ndarray of shape (n_features_in_,) or None
+        The ranges of the min-max scaling; None when ``scale_features`` is off.
+    n_iter_ : int
+        Iterations done since the last ``fit`` (``partial_fit`` adds its own).
+    loss_curve_ : ndarray
+        E_in, the mean squared error on the (scaled) training data, at the iterations
+        ``curve_iterations_``; concatenated over ``partial_fit`` calls.
+    curve_iterations_ : ndarray of int
+        The iteration numbers of ``loss_curve_``.
+    validation_curve_ : ndarray or None
+        With ``early_stopping``: E_val of the last ``fit`` at the iterations
+        ``curve_iterations_``; otherwise, and after ``partial_fit``, None.
+    history_ : deltaprop.History
+        The whole record of the last ``fit`` or ``partial_fit`` call.
+"""
+
+
+def _document(cls: type, **fields: str) -> None:
+    """Fill the shared Parameters and Attributes sections into the class docstring."""
+    cls.__doc__ = (cls.__doc__ or "").format(parameters=_PARAMETERS_DOC.format(**fields),
+                                             attributes=_ATTRIBUTES_DOC)
+
+
+class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
+    """The lecture's tanh network as a scikit-learn classifier.
+
+    Binary labels are encoded as targets −1 (``classes_[0]``) and +1 (``classes_[1]``) of one
+    output, and the decision is ``sign(h(x))``. With K > 2 classes there are K outputs, the
+    targets are +1 for the point's class and −1 for the others, and the prediction is the
+    class of the largest output. Training minimises the squared error E_in, as in the book.
+{parameters}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+{attributes}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deltaprop.estimators import NeuralNetClassifier
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> y = np.array(["same", "differ", "differ", "same"])       # XOR
+    >>> clf = NeuralNetClassifier((4,), method="conjugate_gradient", iterations=200,
+    ...                           random_state=0).fit(X, y)
+    >>> clf.predict(X).tolist()
+    ['same', 'differ', 'differ', 'same']
+    >>> [w.shape for w in clf.coefs_]
+    [(3, 4), (5, 1)]
+    """
+
+    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,), output: str = "tanh",
+                 method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+                 batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
+                 weight_elimination: float = 0.0, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, patience: Optional[int] = None,
+                 scale_features: bool = True, dtype: Any = np.float64,
+                 random_state: Any = None, progress: bool = False) -> None:
+        self._store(locals())
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+        X, y = validate_data(self, X, y, dtype=self._dtype(), reset=reset)
+        check_classification_targets(y)
+        return X, y
+
+    def _strata(self, y: np.ndarray) -> Optional[np.ndarray]:
+        """Stratify by class when the split can hold every class on both sides."""
+        counts = np.unique(y, return_counts=True)[1]
+        n_validation = int(np.ceil(self.validation_fraction * len(y)))
+        fits = min(n_validation, len(y) - n_validation) >= len(counts) and counts.min() >= 2
+        return y if fits else None
+
+    def _n_outputs(self, y: np.ndarray, classes: Any) -> int:
+        """Set ``classes_`` (from ``classes`` if given, else y) and size the output layer."""
+        self.classes_ = np.unique(y if classes is None else np.asarray(classes))
+        if len(self.classes_) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least two classes to train; "
+                             f"y has one class, {self.classes_[0]!r}")
+        return 1 if len(self.classes_) == 2 else len(self.classes_)
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        """±1 targets: one column for two classes (classes_[1] is +1), else one per class."""
+        index = np.searchsorted(self.classes_, y)
+        index = np.minimum(index, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if np.any(unknown):
+            raise ValueError(f"y has labels not in classes_ {self.classes_.tolist()}: "
+                             f"{np.unique(np.asarray(y)[unknown]).tolist()}")
+        dtype = self.network_.dtype
+        if len(self.classes_) == 2:
+            return np.where(index == 1, 1.0, -1.0).astype(dtype)
+        T = -np.ones((len(y), len(self.classes_)), dtype=dtype)
+        T[np.arange(len(y)), index] = 1.0
+        return T
+
+    def fit(self, X: Any, y: Any) -> "NeuralNetClassifier":
+        """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+            Training inputs.
+        y : array_like of shape (n_samples,)
+            Class labels (at least two distinct).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=False)
+
+    @_if_resumable
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "NeuralNetClassifier":
+        """Train for ``iterations`` more iterations on (X, y), from the current weights.
+
+        Only for the methods whose whole state is the weights ("gd", "sgd", "minibatch"); the
+        momentum starts again from zero on each call. The first call (or one before any
+        ``fit``) starts a network as ``fit`` does, with the feature scaling of that first X;
+        later calls keep the network, the scaling and ``classes_``, and draw a new sgd order.
+        Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+            Training inputs.
+        y : array_like of shape (n_samples,)
+            Class labels, all among ``classes``.
+        classes : array_like, optional
+            Every class that will occur, on the first call (default: the labels in this y).
+            Ignored later.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The network's output h(x): shape (n_samples,) for two classes (positive means
+        ``classes_[1]``), else (n_samples, n_classes).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            In [-1, 1] with the default tanh output.
+        """
+        h = self._forward(X)
+        return h[:, 0] if h.shape[1] == 1 else h
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The class of each row: ``classes_[1]`` where h(x) >= 0 for two classes (the sign,
+        as ``Network.decide``), else the class of the largest output.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        h = self.decision_function(X)
+        return self.classes_[(h >= 0).astype(int) if h.ndim == 1 else np.argmax(h, axis=1)]
+
+
+class NeuralNetRegressor(RegressorMixin, _NeuralNet):
+    """The lecture's tanh network as a scikit-learn regressor.
+
+    One output per target (``y`` of shape (n_samples,) or (n_samples, n_targets)), identity
+    by default, trained on the squared error E_in. The targets are not scaled: with
+    ``output="tanh"`` they must lie in (−1, 1).
+{parameters}
+    Attributes
+    ----------
+{attributes}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deltaprop.estimators import NeuralNetRegressor
+    >>> X = np.linspace(-3, 3, 50).reshape(-1, 1)
+    >>> reg = NeuralNetRegressor((5,), method="conjugate_gradient", iterations=300,
+    ...                          random_state=0).fit(X, np.sin(X).ravel())
+    >>> bool(reg.score(X, np.sin(X).ravel()) > 0.99)
+    True
+    """
+
+    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,),
+                 output: str = "identity", method: str = "gd", lr: float = 0.1,
+                 iterations: int = 1000, batch_size: int = 32, momentum: float = 0.0,
+                 weight_decay: float = 0.0, weight_elimination: float = 0.0,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 patience: Optional[int] = None, scale_features: bool = True,
+                 dtype: Any = np.float64, random_state: Any = None,
+                 progress: bool = False) -> None:
+        self._store(locals())
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+        X, y = validate_data(self, X, y, dtype=self._dtype(), multi_output=True, y_numeric=True,
+                             reset=reset)
+        if reset:
+            self._y_ndim = y.ndim
+        elif y.ndim == 2 and y.shape[1] != self.network_.dims[-1]:
+            raise ValueError(f"y has {y.shape[1]} targets, but {type(self).__name__} was "
+                             f"fitted with {self.network_.dims[-1]}")
+        return X, y
+
+    def _n_outputs(self, y: np.ndarray, classes: Any) -> int:
+        return 1 if y.ndim == 1 else y.shape[1]
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        return y.astype(self.network_.dtype, copy=False)
+
+    def fit(self, X: Any, y: Any) -> "NeuralNetRegressor":
+        """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+            Training inputs.
+        y : array_like of shape (n_samples,) or (n_samples, n_targets)
+            Real targets.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=False)
+
+    @_if_resumable
+    def partial_fit(self, X: Any, y: Any) -> "NeuralNetRegressor":
+        """Train for ``iterations`` more iterations on (X, y), from the current weights.
+
+        Only for "gd", "sgd" and "minibatch" (see ``NeuralNetClassifier.partial_fit``); the
+        first call starts a network as ``fit`` does.
+
+        Parameters
+        ----------
+        X, y : array_like
+            As for :meth:`fit`; y with as many targets as on the first call.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """h(x) for each row, as float64: shape (n_samples,) if ``fit`` had a 1-d y, else
+        (n_samples, n_targets).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,) or (n_samples, n_targets)
+        """
+        h = self._forward(X).astype(np.float64, copy=False)  # float64 even from float32 weights
+        return h[:, 0] if self._y_ndim == 1 else h
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+_document(NeuralNetClassifier, output="tanh",
+          stratified=" (stratified by class when every class can be on both sides)")
+_document(NeuralNetRegressor, output="identity", stratified="")
