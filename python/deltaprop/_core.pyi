@@ -1,0 +1,96 @@
+"""Type stubs of ``deltaprop._core``, the pybind11 extension built from cpp/bindings/.
+
+Kept in the repository and checked against the built module by tests/test_stubs.py: every
+public name, method and parameter name here must match the extension's. Parameters the
+bindings leave unnamed (pybind11 calls them ``arg0``, ``arg1``, ...) are positional-only.
+
+Users see ``deltaprop.Network``; these classes are its engine (``Network._impl``).
+"""
+
+from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, SupportsFloat, SupportsIndex, SupportsInt, Tuple, TypeVar, Union, overload
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from typing_extensions import Buffer
+
+_Int = Union[SupportsInt, SupportsIndex]
+_Float = Union[SupportsFloat, SupportsIndex]
+_T = TypeVar("_T", np.float64, np.float32)
+#: The extra arrays of a model file: (name, float64 array) pairs.
+_Extras = List[Tuple[str, NDArray[np.float64]]]
+
+__version__: str
+
+class DivergenceError(ArithmeticError):
+    """E_in or the weights became NaN or infinite during training."""
+
+class ModelFileError(ValueError):
+    """A model file or model bytes that cannot be read or written."""
+
+    kind: Optional[str]
+    path: Optional[str]
+
+class _Network(Generic[_T]):
+    """The methods Network64 and Network32 share, on float64 and float32 weights."""
+
+    def __init__(self, dims: Sequence[_Int], output: str, seed: _Int) -> None: ...
+    @property
+    def dims(self) -> List[int]: ...
+    @property
+    def output(self) -> str: ...
+    @property
+    def n_weights(self) -> int: ...
+    def weight_view(self, layer: _Int) -> NDArray[_T]: ...
+    def assign_weights(self, flat: ArrayLike) -> None: ...
+    def initialize(self, seed: _Int) -> None: ...
+    def forward(self, X: ArrayLike, /) -> NDArray[_T]: ...
+    def error(self, X: ArrayLike, y: ArrayLike, /) -> float: ...
+    def error_and_gradient(self, X: ArrayLike, y: ArrayLike, /) -> Tuple[float, List[NDArray[_T]]]: ...
+    def gd_step(self, X: ArrayLike, y: ArrayLike, lr: _Float, /) -> float: ...
+    def sgd_epoch(self, X: ArrayLike, y: ArrayLike, lr: _Float, seed: _Int, /) -> float: ...
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        method: str,
+        lr: _Float,
+        iterations: _Int,
+        batch_size: _Int,
+        momentum: _Float,
+        penalty: str,
+        lam: _Float,
+        increase: _Float,
+        decrease: _Float,
+        restart_every: _Int,
+        record_at: Sequence[_Int],
+        target_error: _Float,
+        gradient_tolerance: _Float,
+        max_seconds: _Float,
+        patience: _Int,
+        seed: _Int,
+        Xv: Optional[ArrayLike],
+        yv: Optional[ArrayLike],
+        callback: Optional[Callable[[Dict[str, float]], object]],
+        progress: Optional[Callable[[int, int, float], object]],
+    ) -> Dict[str, Any]: ...
+
+class Network64(_Network[np.float64]):
+    """The C++ network on float64 weights (use deltaprop.Network)."""
+
+class Network32(_Network[np.float32]):
+    """The C++ network on float32 weights (use deltaprop.Network)."""
+
+def set_num_threads(n_threads: _Int, /) -> None: ...
+def get_num_threads() -> int: ...
+def fast_tanh(s: ArrayLike, /) -> Union[float, NDArray[np.float64]]: ...
+def fast_tanh32(s: ArrayLike, /) -> Union[float, NDArray[np.float32]]: ...
+@overload
+def model_to_bytes(net: Network64, extras: _Extras) -> bytes: ...
+@overload
+def model_to_bytes(net: Network32, extras: _Extras) -> bytes: ...
+@overload
+def save_model(path: Union[str, bytes], net: Network64, extras: _Extras) -> None: ...
+@overload
+def save_model(path: Union[str, bytes], net: Network32, extras: _Extras) -> None: ...
+def model_from_bytes(data: Buffer) -> Tuple[Union[Network64, Network32], _Extras]: ...
+def load_model(path: Union[str, bytes]) -> Tuple[Union[Network64, Network32], _Extras]: ...
