@@ -16,7 +16,7 @@ PY="$VENV/bin/python"
 # Build requirements (as in pyproject.toml) and test requirements, so the build below can run
 # without isolation and leave its build tree (with the C++ tests) in place.
 "$PY" -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "scipy-openblas32>=0.3.27" \
-  cmake ninja numpy pytest hypothesis autograd scikit-learn matplotlib tqdm
+  cmake ninja numpy pytest hypothesis autograd "scikit-learn>=1.6" matplotlib tqdm mypy
 
 echo "== build (Python module and C++ tests, one CMake build) =="
 "$PY" -m pip install -q --no-build-isolation --no-deps \

@@ -78,11 +78,7 @@ def test_weights_compare_with_array_equal_not_with_list_equality():
 METHODS_AND_RATES = [(m, 1e3) for m in deltaprop.METHODS]  # a huge rate: rejected trial steps
 
 
-@pytest.mark.parametrize("method, lr", [
-    pytest.param(m, lr, marks=pytest.mark.xfail(
-        strict=True, reason="training.hpp's variable_lr swaps the weight buffer on a rejected "
-                            "step (net_.flat().swap(w_trial_)): earlier views dangle"))
-    if m == "variable_lr" else (m, lr) for m, lr in METHODS_AND_RATES])
+@pytest.mark.parametrize("method, lr", METHODS_AND_RATES)
 def test_weight_views_stay_the_networks_weights_through_fit(method, lr):
     """``net.weights`` are views of the C++ buffer: after any training run they must still be
     the weights the network uses (not a buffer the run swapped out and freed)."""

@@ -10,6 +10,8 @@ gradient, and gradient-descent training, computed by a C++ core.
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 # Load the OpenBLAS of the scipy-openblas32 wheel before the extension that links it (the
 # extension also finds it by its RPATH; this makes the order explicit).
 import scipy_openblas32 as _openblas  # noqa: F401
@@ -25,10 +27,23 @@ from .model_file import ModelFileError, load
 from .network import Network
 from .training import METHODS, History
 
+if TYPE_CHECKING:
+    from .estimators import NeuralNetClassifier, NeuralNetRegressor
+
 __version__ = _core.__version__
+
+
+def __getattr__(name: str) -> Any:
+    # The estimators need scikit-learn (optional): import them on first use.
+    if name in ("NeuralNetClassifier", "NeuralNetRegressor"):
+        from . import estimators
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'deltaprop' has no attribute {name!r}")
 
 __all__ = [
     "Network",
+    "NeuralNetClassifier",
+    "NeuralNetRegressor",
     "History",
     "METHODS",
     "DivergenceError",

@@ -6,6 +6,7 @@
 // a flat array, and Python can view each W^(ℓ) as a numpy array without a copy.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -129,7 +130,9 @@ public:
     /// All weights, flat, layer after layer.
     T* data() { return w_.data(); }
     const T* data() const { return w_.data(); }
-    std::vector<T>& flat() { return w_; }
+    /// Replace all weights by count = n_weights() values. The buffer itself never changes
+    /// (views of it, such as Python's net.weights, stay valid for the network's lifetime).
+    void assign(const T* values) { std::copy(values, values + w_.size(), w_.begin()); }
     const std::vector<T>& flat() const { return w_; }
 
     /// Small random weights, seeded: each W^(ℓ)_ij ~ N(0, σ_ℓ²) with σ_ℓ = 1/√(d^(ℓ-1) + 1), so

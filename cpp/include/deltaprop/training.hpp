@@ -184,7 +184,7 @@ public:
             case Method::conjugate_gradient: run_line_search(monitor); break;
         }
         if (has_validation_) {  // early stopping: end on the best validated weights
-            net_.flat() = w_best_;
+            net_.assign(w_best_.data());
         }
         return std::move(history_);
     }
@@ -204,7 +204,7 @@ private:
             w_safe_ = net_.flat();
             return;
         }
-        net_.flat() = w_safe_;
+        net_.assign(w_safe_.data());
         throw DivergenceError("training diverged at iteration " + std::to_string(iteration_) +
                               " (E_in or the weights became NaN or infinite); the weights of "
                               "the last finite check were restored. Try a smaller lr.");
@@ -435,7 +435,7 @@ private:
                 g_.swap(g_trial_);
                 eta_ *= opt_.increase;
             } else {  // reject, slow down
-                net_.flat().swap(w_trial_);
+                net_.assign(w_trial_.data());  // copy: the buffer must stay put
                 eta_ *= opt_.decrease;
             }
             ++iteration_;
@@ -472,7 +472,7 @@ private:
             const LineSearchResult ls =
                 line_search(along, augmented(e), eta0, opt_.line_refinements);
             if (ls.eta == 0) {  // no decrease along v: at a minimum to working precision
-                net_.flat() = w_trial_;
+                net_.assign(w_trial_.data());
                 history_.stop_reason = StopReason::line_search;
                 finish(monitor, e, true);
                 return;
