@@ -235,7 +235,7 @@ void bind_network(py::module_& m, const char* name) {
             [](Net& n, py::handle X, py::handle Y, const std::string& method, double lr,
                std::size_t iterations, std::size_t batch_size, double momentum,
                const std::string& penalty, double lam, double increase, double decrease,
-               std::size_t restart_every, std::vector<std::size_t> record_at, double target_error,
+               std::size_t restart_every, std::size_t record_every, double target_error,
                double gradient_tolerance, double max_seconds, std::size_t patience,
                std::uint64_t seed, py::handle Xv, py::handle Yv, py::object callback,
                py::object progress) {
@@ -250,7 +250,7 @@ void bind_network(py::module_& m, const char* name) {
                  o.increase = increase;
                  o.decrease = decrease;
                  o.restart_every = restart_every;
-                 o.record_at = std::move(record_at);
+                 o.record_every = record_every;
                  o.target_error = target_error;
                  o.gradient_tolerance = gradient_tolerance;
                  o.max_seconds = max_seconds;
@@ -279,7 +279,7 @@ void bind_network(py::module_& m, const char* name) {
             py::arg("X"), py::arg("y"), py::arg("method"), py::arg("lr"), py::arg("iterations"),
             py::arg("batch_size"), py::arg("momentum"), py::arg("penalty"), py::arg("lam"),
             py::arg("increase"), py::arg("decrease"), py::arg("restart_every"),
-            py::arg("record_at"), py::arg("target_error"), py::arg("gradient_tolerance"),
+            py::arg("record_every"), py::arg("target_error"), py::arg("gradient_tolerance"),
             py::arg("max_seconds"), py::arg("patience"), py::arg("seed"), py::arg("Xv"),
             py::arg("yv"), py::arg("callback"), py::arg("progress"));
 }

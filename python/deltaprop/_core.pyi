@@ -62,7 +62,7 @@ class _Network(Generic[_T]):
         increase: _Float,
         decrease: _Float,
         restart_every: _Int,
-        record_at: Sequence[_Int],
+        record_every: _Int,
         target_error: _Float,
         gradient_tolerance: _Float,
         max_seconds: _Float,

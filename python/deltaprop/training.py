@@ -48,8 +48,9 @@ class History:
         The learning rate in force (the line-search step for those methods).
     seconds : ndarray
         Wall-clock seconds since the start.
-    evaluations : ndarray of int
-        Passes over the data (error or gradient evaluations) so far.
+    evaluations : ndarray
+        Passes over the training data so far: points propagated / N (a full error or gradient
+        evaluation is 1, a mini-batch B/N, an SGD update 1/N; validation is not counted).
     stop_reason : str
         ``"iterations"``, ``"target_error"``, ``"gradient_tolerance"``, ``"time_limit"``,
         ``"patience"``, ``"callback"`` or ``"line_search"`` (no further decrease found).
@@ -81,21 +82,36 @@ class History:
                  "evaluations")}
 
 
-def record_schedule(iterations: int, record_every: Union[int, str, None]) -> List[int]:
-    """Iterations at which to record: every k-th (``int``), about 20 per decade (``"log"``), or
-    by default about 1000 rows in all. Always includes 0 and ``iterations``."""
+def _record_every(iterations: int, record_every: Union[int, str, None]) -> int:
+    """The core's record_every: k, or 0 for the log scale; None means about 1000 rows."""
     if record_every is None:
-        record_every = max(1, math.ceil(iterations / 1000))
+        return max(1, math.ceil(iterations / 1000))
     if isinstance(record_every, str):
         if record_every != "log":
             raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
-        points = np.unique(np.round(np.logspace(0, math.log10(max(iterations, 1)), 20 * max(
-            1, math.ceil(math.log10(max(iterations, 10)))))).astype(np.int64))
-        at = [0] + [int(p) for p in points if 0 < p <= iterations]
+        return 0
+    if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or record_every < 1:
+        raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
+    return _count(record_every, "record_every", 1)
+
+
+def record_schedule(iterations: int, record_every: Union[int, str, None]) -> List[int]:
+    """The iterations a run of ``iterations`` records at (the core works them out as it goes;
+    this spells out the same rule): 0, then every k-th iteration (``int``), or round(10^(j/20))
+    for j = 0, 1, ... (``"log"``, about 20 per decade), or by default about 1000 rows in all;
+    always ending with ``iterations``. A run that stops early ends its history there."""
+    every = _record_every(iterations, record_every)
+    if every:
+        at = list(range(0, iterations + 1, every))
     else:
-        if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or record_every < 1:
-            raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
-        at = list(range(0, iterations + 1, int(record_every)))
+        at, j = [0], 0
+        while True:
+            point = int(round(10 ** (j / 20)))
+            j += 1
+            if point > iterations:
+                break
+            if point > at[-1]:
+                at.append(point)
     if at[-1] != iterations:
         at.append(iterations)
     return at
@@ -202,16 +218,15 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         raise TypeError("callback must be callable")
     from .network import _check_seed
     seed = _check_seed(seed)
-    schedule = record_schedule(iterations, record_every)
+    every = _record_every(iterations, record_every)
 
     bar = _ProgressBar(iterations, method) if progress else None
     try:
         raw = net._impl.fit(X, y, method, lr, iterations, batch_size, momentum, penalty, lam,
-                            increase, decrease, restart_every, schedule, target, gtol, budget,
+                            increase, decrease, restart_every, every, target, gtol, budget,
                             patience_n, seed, Xv, yv, callback, bar)
     finally:
         if bar is not None:
             bar.close()
     raw["iteration"] = raw["iteration"].astype(np.int64)
-    raw["evaluations"] = raw["evaluations"].astype(np.int64)
     return History(method=method, **raw)

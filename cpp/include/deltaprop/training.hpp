@@ -78,9 +78,11 @@ struct FitOptions {
     double increase = 1.1, decrease = 0.5;
     std::size_t restart_every = 0;   ///< conjugate_gradient: 0 means every n_weights steps
     std::size_t line_refinements = 3;  // interpolation steps after bracketing ("a few")
-    /// Iterations at which E_in (and the validation error) are recorded, ascending; iteration 0
-    /// is the start. The final iteration is always recorded.
-    std::vector<std::size_t> record_at;
+    /// Record E_in (and the validation error) at every record_every-th iteration, or with
+    /// record_every = 0 at about 20 iterations per decade: round(10^(j/20)), j = 0, 1, ...
+    /// Iteration 0 (the start) and the last iteration are always recorded. The schedule is
+    /// worked out as the run goes, so a long run costs no memory for it.
+    std::size_t record_every = 1;
     double target_error = -1;        ///< stop when E_in ≤ this (negative: never)
     double gradient_tolerance = 0;   ///< stop when ‖∇E_aug‖ ≤ this (batch methods)
     double max_seconds = std::numeric_limits<double>::infinity();
@@ -97,7 +99,7 @@ struct History {
     std::vector<double> validation_error;  ///< NaN without validation data
     std::vector<double> lr;                ///< η in force (the line-search step for those methods)
     std::vector<double> seconds;           ///< since the start
-    std::vector<std::size_t> evaluations;  ///< E_in / gradient passes over the data so far
+    std::vector<double> evaluations;  ///< passes over the training data so far (points / N)
     StopReason stop_reason = StopReason::iterations;
     std::size_t iterations_done = 0;
     std::size_t best_iteration = 0;        ///< with validation: the iteration restored
@@ -161,8 +163,6 @@ public:
         if (opt_.method == Method::minibatch && opt_.batch_size == 0)
             throw std::invalid_argument("batch_size must be at least 1");
         opt_.regularizer.n = train.n;
-        if (opt_.record_at.empty() || opt_.record_at.back() < opt_.iterations)
-            opt_.record_at.push_back(opt_.iterations);
         if (opt_.method == Method::sgd) ws1_ = Workspace<T>(net.layout(), 1);
         if (opt_.method == Method::minibatch) {
             const std::size_t b = std::min(opt_.batch_size, train.n);
@@ -226,18 +226,29 @@ private:
         return now >= opt_.max_seconds;
     }
 
-    bool due_record() const { return record_index_ < opt_.record_at.size() &&
-                                     opt_.record_at[record_index_] <= iteration_; }
+    bool due_record() const { return iteration_ >= next_record_; }
+
+    /// The first iteration after `it` to record (see FitOptions::record_every), at most the last.
+    std::size_t next_record_after(std::size_t it) {
+        std::size_t next;
+        if (opt_.record_every > 0) {
+            next = (it / opt_.record_every + 1) * opt_.record_every;
+        } else {
+            for (;; ++log_index_) {
+                next = std::size_t(std::llround(std::pow(10.0, double(log_index_) / 20.0)));
+                if (next > it) break;
+            }
+        }
+        return std::min(next, opt_.iterations);
+    }
 
     /// Record a row for the current weights with training error e_in; false to stop.
     bool record(Monitor& monitor, double e_in) {
-        while (record_index_ < opt_.record_at.size() && opt_.record_at[record_index_] <= iteration_)
-            ++record_index_;
+        next_record_ = iteration_ >= opt_.iterations ? std::size_t(-1) : next_record_after(iteration_);
         double ev = std::numeric_limits<double>::quiet_NaN();
         bool stop = false;
         if (has_validation_) {
             ev = eval_.error(net_, validation_);
-            ++evaluations_;
             if (std::isfinite(ev) && (std::isnan(best_val_) || ev < best_val_)) {  // a new best
                 best_val_ = ev;
                 w_best_ = net_.flat();
@@ -255,7 +266,7 @@ private:
         history_.validation_error.push_back(ev);
         history_.lr.push_back(eta_);
         history_.seconds.push_back(seconds());
-        history_.evaluations.push_back(evaluations_);
+        history_.evaluations.push_back(double(points_) / double(train_.n));
         history_.iterations_done = iteration_;
         if (!monitor.record(history_)) {
             history_.stop_reason = StopReason::monitor;
@@ -296,12 +307,12 @@ private:
     }
 
     double full_error() {
-        ++evaluations_;
+        points_ += train_.n;
         return eval_.error(net_, train_);
     }
 
     double gradient(T* g) {  // E_in and G at the current weights; g += ∇Ω
-        ++evaluations_;
+        points_ += train_.n;
         const double e = eval_.error_and_gradient(net_, train_, g);
         opt_.regularizer.add_gradient(net_.data(), nw_, g);
         return e;
@@ -377,13 +388,14 @@ private:
             if (!minibatch) {
                 const std::uint64_t k = order[position];
                 e_point = sgd_step(train_.x + k * d0, train_.y + k * dL);
+                ++points_;
             } else {
                 for (std::size_t r = 0; r < per_update; ++r) {
                     const std::uint64_t k = order[position + r];
                     std::copy(train_.x + k * d0, train_.x + (k + 1) * d0, xb_.data() + r * d0);
                     std::copy(train_.y + k * dL, train_.y + (k + 1) * dL, yb_.data() + r * dL);
                 }
-                ++evaluations_;
+                points_ += per_update;
                 e_point = eval_.error_and_gradient(net_, Data<T>{xb_.data(), yb_.data(), per_update},
                                                    g_.data());
                 opt_.regularizer.add_gradient(net_.data(), nw_, g_.data());
@@ -466,7 +478,7 @@ private:
             auto along = [&](double eta) {  // E_aug(w + ηv)
                 T* w = net_.data();
                 for (std::size_t i = 0; i < nw_; ++i) w[i] = w_trial_[i] + T(eta) * v_[i];
-                ++evaluations_;
+                points_ += train_.n;
                 return augmented(eval_.error(net_, train_));
             };
             const LineSearchResult ls =
@@ -520,7 +532,7 @@ private:
     History history_;
     Clock::time_point start_;
     double next_poll_ = 0, eta_ = 0;
-    std::size_t iteration_ = 0, record_index_ = 0, evaluations_ = 0, since_best_ = 0;
+    std::size_t iteration_ = 0, next_record_ = 0, log_index_ = 0, points_ = 0, since_best_ = 0;
     double best_val_ = std::numeric_limits<double>::quiet_NaN();
 };
 
