@@ -1,18 +1,32 @@
 # Install rules: the public headers and deltapropConfig.cmake (+ version file, targets, BLAS
 # finder), so that a C++ project can find_package(deltaprop CONFIG) from an install prefix or
-# from the pip-installed wheel.
+# from the pip-installed wheel. Off by default under add_subdirectory (DELTAPROP_INSTALL), so a
+# parent project's install does not carry deltaprop's files unless it asks.
+if(NOT DELTAPROP_INSTALL)
+  return()
+endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# Where the installed config looks for OpenBLAS's config (find_package HINTS; written verbatim
+# into the file, so ${...} is expanded in the consumer's configure).
 if(SKBUILD)  # inside the wheel: everything under site-packages/deltaprop/
   set(DELTAPROP_INSTALL_INCLUDEDIR "deltaprop/include")
   set(DELTAPROP_INSTALL_CMAKEDIR "deltaprop/share/cmake/deltaprop")
-  # from site-packages/deltaprop/share/cmake/deltaprop to site-packages/scipy_openblas32/...
-  set(DELTAPROP_OPENBLAS_HINT "../../../../scipy_openblas32/lib/cmake/openblas")
+  # The scipy-openblas32 wheel installed beside this one (a dependency in pyproject.toml):
+  # from site-packages/deltaprop/share/cmake/deltaprop up to site-packages/. The build
+  # environment's copy is not recorded: pip deletes it after the build.
+  set(DELTAPROP_CONFIG_BLAS_HINTS
+    "\"\${CMAKE_CURRENT_LIST_DIR}/../../../../scipy_openblas32/lib/cmake/openblas\"")
 else()
   set(DELTAPROP_INSTALL_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
-  set(DELTAPROP_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/deltaprop")
-  set(DELTAPROP_OPENBLAS_HINT ".")
+  # Header-only: architecture-independent, so share/ rather than lib/.
+  set(DELTAPROP_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/deltaprop")
+  # An OpenBLAS installed into the same prefix, then the one this build used.
+  set(DELTAPROP_CONFIG_BLAS_HINTS "\"\${PACKAGE_PREFIX_DIR}\"")
+  if(OpenBLAS_DIR AND IS_ABSOLUTE "${OpenBLAS_DIR}" AND EXISTS "${OpenBLAS_DIR}")
+    string(APPEND DELTAPROP_CONFIG_BLAS_HINTS " \"${OpenBLAS_DIR}\"")
+  endif()
 endif()
 # The include directory recorded in the exported target.
 set_property(TARGET deltaprop APPEND PROPERTY INTERFACE_INCLUDE_DIRECTORIES
