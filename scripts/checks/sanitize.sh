@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the C++ tests (tests/cpp) and the C++ example (cpp/examples, against the installed
+# package, as a user would build it) with AddressSanitizer and UndefinedBehaviorSanitizer in a
+# temporary directory, and runs them. Any report (out-of-bounds access, use after free, leak,
+# signed overflow, misaligned or null access, ...) stops the program with a non-zero status
+# and fails this check. The example is skipped, saying so, while cpp/examples/ has none.
+#
+# Run by scripts/test.sh with $VENV set (its cmake, ninja and scipy-openblas32 are used);
+# alone, from the repository: bash scripts/checks/sanitize.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+if [ -n "${VENV:-}" ]; then
+  export PATH="$VENV/bin:$PATH"
+fi
+PY="$(command -v python3 || command -v python)"
+for tool in cmake ninja; do
+  command -v "$tool" >/dev/null || { echo "sanitize.sh: FAILED: $tool is not on PATH"; exit 1; }
+done
+
+# The BLAS the Python package uses (scipy-openblas32's CMake config), when it is installed.
+BLAS_ARGS=()
+if OPENBLAS_DIR="$("$PY" -c "import os, scipy_openblas32 as s; print(os.path.join(s.get_lib_dir(), 'cmake', 'openblas'))" 2>/dev/null)"; then
+  BLAS_ARGS=(-DOpenBLAS_DIR="$OPENBLAS_DIR")
+fi
+
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+# abort_on_error gives a core-dump-like exit on the first report; leaks are reported at exit.
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+JOBS="${JOBS:-2}"
+
+echo "sanitize.sh: the C++ tests with -fsanitize=address,undefined"
+cmake -S "$ROOT" -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+  -DDELTAPROP_TESTS=ON -DDELTAPROP_SANITIZE=ON ${BLAS_ARGS[@]+"${BLAS_ARGS[@]}"} >"$WORK/configure.log" 2>&1 \
+  || { cat "$WORK/configure.log"; echo "sanitize.sh: FAILED to configure"; exit 1; }
+cmake --build "$WORK/build" -j "$JOBS" >"$WORK/build.log" 2>&1 \
+  || { tail -n 80 "$WORK/build.log"; echo "sanitize.sh: FAILED to build the tests"; exit 1; }
+ctest --test-dir "$WORK/build" --output-on-failure -j "$JOBS"
+
+if [ ! -f "$ROOT/cpp/examples/CMakeLists.txt" ]; then
+  echo "sanitize.sh: no C++ example in cpp/examples/ yet: skipped"
+  exit 0
+fi
+echo "sanitize.sh: the C++ example, built against the installed package, with the same flags"
+cmake --install "$WORK/build" --prefix "$WORK/prefix" >"$WORK/install.log" 2>&1 \
+  || { cat "$WORK/install.log"; echo "sanitize.sh: FAILED to install"; exit 1; }
+cmake -S "$ROOT/cpp/examples" -B "$WORK/example" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+  -DCMAKE_PREFIX_PATH="$WORK/prefix" ${BLAS_ARGS[@]+"${BLAS_ARGS[@]}"} >"$WORK/example.log" 2>&1 \
+  || { cat "$WORK/example.log"; echo "sanitize.sh: FAILED to configure the example"; exit 1; }
+cmake --build "$WORK/example" -j "$JOBS" >>"$WORK/example.log" 2>&1 \
+  || { tail -n 80 "$WORK/example.log"; echo "sanitize.sh: FAILED to build the example"; exit 1; }
+ran=0
+for program in "$WORK"/example/*; do
+  [ -f "$program" ] && [ -x "$program" ] || continue
+  echo "-- $(basename "$program")"
+  "$program"
+  ran=$((ran + 1))
+done
+[ "$ran" -gt 0 ] || { echo "sanitize.sh: FAILED: the example built no program"; exit 1; }
+echo "sanitize.sh: clean"
