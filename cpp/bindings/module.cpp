@@ -59,7 +59,8 @@ private:
 
 template <class T>
 Data<T> data_of(const deltaprop_py::Rows<T>& x, const deltaprop_py::Rows<T>& y) {
-    return Data<T>{x.data(), y.data(), x.n};
+    return Data<T>{x.data(), y.data(), x.n, std::size_t(x.array.shape(x.array.ndim() - 1)),
+                   y.array.ndim() == 2 ? std::size_t(y.array.shape(1)) : 0};
 }
 
 template <class T>

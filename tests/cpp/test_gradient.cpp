@@ -131,6 +131,16 @@ void test_bad_input() {
                  "layout");
     CHECK_THROWS(ev.error(a, Data<double>{x.data(), y.data(), 0}), std::invalid_argument,
                  "empty data");
+    CHECK_THROWS(ev.error(a, Data<double>{x.data(), y.data(), 1, 3, 1}), std::invalid_argument,
+                 "x has 3 columns but the network has d0 = 2");
+    CHECK_THROWS(ev.error(a, Data<double>{x.data(), y.data(), 1, 2, 2}), std::invalid_argument,
+                 "y has 2 columns but the network has dL = 1");
+    CHECK(ev.error(a, Data<double>{x.data(), y.data(), 1, 2, 1}) >= 0);
+    CHECK_THROWS(Evaluator<double>(Layout{}), std::invalid_argument, "at least two layers");
+    Workspace<double> small(a.layout(), 1);
+    std::vector<double> x2(4);
+    CHECK_THROWS(forward(a, x2.data(), 2, small), std::invalid_argument, "cannot hold 2 points");
+    CHECK_THROWS(forward(b, x.data(), 1, small), std::invalid_argument, "another layout");
 }
 
 int main() {

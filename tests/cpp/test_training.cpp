@@ -186,7 +186,7 @@ void test_monitor_hooks() {
 
         Network<double> net2({3, 4, 1}, Output::identity, 4);
         o.iterations = 1000;
-        for (std::size_t i = 0; i <= 1000; i += 10) o.record_at.push_back(i);
+        o.record_every = 10;
         StoppingMonitor stop;
         const History h = fit(net2, p.data(), o, no_validation, &stop);
         CHECK(h.stop_reason == StopReason::monitor);

@@ -26,13 +26,22 @@ struct Data {
     const T* x = nullptr;
     const T* y = nullptr;
     std::size_t n = 0;
+    /// Columns of x and y when known (0: not given, the caller vouches for d^(0) and d^(L)).
+    std::size_t x_cols = 0, y_cols = 0;
 };
 
 template <class T>
 void check_data(const Layout& layout, const Data<T>& data) {
     if (data.n == 0) throw std::invalid_argument("empty data: N = 0 rows");
     if (data.x == nullptr || data.y == nullptr) throw std::invalid_argument("data is null");
-    (void)layout;
+    if (data.x_cols != 0 && data.x_cols != layout.n_inputs())
+        throw std::invalid_argument("x has " + std::to_string(data.x_cols) +
+                                    " columns but the network has d0 = " +
+                                    std::to_string(layout.n_inputs()) + " inputs");
+    if (data.y_cols != 0 && data.y_cols != layout.n_outputs())
+        throw std::invalid_argument("y has " + std::to_string(data.y_cols) +
+                                    " columns but the network has dL = " +
+                                    std::to_string(layout.n_outputs()) + " outputs");
 }
 
 /// Evaluates E_in and its gradient for networks of one layout, with buffers allocated once.
@@ -49,11 +58,14 @@ public:
         std::size_t per_row = layout.n_inputs();
         for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
         const std::size_t budget = (std::size_t(16) << 20) / sizeof(T);
+        if (per_row == 0) return 1;
         return std::max<std::size_t>(1, std::min(max_block_rows, budget / per_row));
     }
 
     explicit Evaluator(const Layout& layout, ThreadPool& pool = default_pool())
         : layout_(layout), pool_(&pool), block_rows(rows_per_block(layout)) {
+        if (layout.n_layers() == 0)
+            throw std::invalid_argument("an evaluator needs a layout of at least two layers");
         blas::use_one_thread();
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);

@@ -64,7 +64,7 @@ public:
     }
 
     /// L, the number of weight layers.
-    std::size_t n_layers() const { return dims_.size() - 1; }
+    std::size_t n_layers() const { return dims_.empty() ? 0 : dims_.size() - 1; }
     /// d^(ℓ) for ℓ = 0..L.
     std::size_t dim(std::size_t l) const { return dims_[l]; }
     const std::vector<std::size_t>& dims() const { return dims_; }
@@ -74,7 +74,7 @@ public:
     std::size_t offset(std::size_t l) const { return offsets_[l - 1]; }
     /// Number of entries of W^(ℓ): (d^(ℓ-1) + 1) · d^(ℓ).
     std::size_t size(std::size_t l) const { return offsets_[l] - offsets_[l - 1]; }
-    std::size_t n_weights() const { return offsets_.back(); }
+    std::size_t n_weights() const { return offsets_.empty() ? 0 : offsets_.back(); }
     /// The widest layer, which sizes the per-row scratch space.
     std::size_t max_dim() const {
         std::size_t m = 0;

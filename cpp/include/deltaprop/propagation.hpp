@@ -32,7 +32,7 @@ template <class T>
 class Workspace {
 public:
     Workspace() = default;
-    Workspace(const Layout& layout, std::size_t capacity) : capacity_(capacity) {
+    Workspace(const Layout& layout, std::size_t capacity) : capacity_(capacity), layout_(layout) {
         std::size_t total = 0;
         offsets_.push_back(0);
         for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
@@ -44,6 +44,15 @@ public:
         allocate(delta_, total, T(0), "the workspace's sensitivities");
     }
     std::size_t capacity() const { return capacity_; }
+    const Layout& layout() const { return layout_; }
+
+    /// Throws unless B points of a network of this layout fit.
+    void check_fits(const Layout& layout, std::size_t B) const {
+        if (B > capacity_ || layout != layout_)
+            throw std::invalid_argument("workspace made for " + std::to_string(capacity_) +
+                                        " points of another layout cannot hold " +
+                                        std::to_string(B) + " points of this network");
+    }
     /// X^(ℓ), ℓ = 0..L: d^(ℓ) × B, column n the n-th point of the block.
     T* x(std::size_t l) { return l == 0 ? input_.data() : x_.data() + offsets_[l - 1]; }
     const T* x(std::size_t l) const { return l == 0 ? input_.data() : x_.data() + offsets_[l - 1]; }
@@ -53,6 +62,7 @@ public:
 
 private:
     std::size_t capacity_ = 0;
+    Layout layout_;
     std::vector<std::size_t> offsets_;
     std::vector<T> input_, x_, delta_;
 };
@@ -62,6 +72,7 @@ private:
 template <class T>
 const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers(), d0 = net.layout().n_inputs();
+    ws.check_fits(net.layout(), B);
     T* in = ws.x(0);
     for (std::size_t n = 0; n < B; ++n)  // rows → columns
         for (std::size_t i = 0; i < d0; ++i) in[i * B + n] = x0[n * d0 + i];
