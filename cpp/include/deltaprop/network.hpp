@@ -68,8 +68,8 @@ public:
     /// d^(ℓ) for ℓ = 0..L.
     std::size_t dim(std::size_t l) const { return dims_[l]; }
     const std::vector<std::size_t>& dims() const { return dims_; }
-    std::size_t n_inputs() const { return dims_.front(); }
-    std::size_t n_outputs() const { return dims_.back(); }
+    std::size_t n_inputs() const { return dims_.empty() ? 0 : dims_.front(); }
+    std::size_t n_outputs() const { return dims_.empty() ? 0 : dims_.back(); }
     /// Offset of W^(ℓ), ℓ = 1..L, in the flat buffer.
     std::size_t offset(std::size_t l) const { return offsets_[l - 1]; }
     /// Number of entries of W^(ℓ): (d^(ℓ-1) + 1) · d^(ℓ).
