@@ -45,7 +45,7 @@ CHILD = textwrap.dedent("""
             net.error(X, y)
             net.error_and_gradient(X, y)
             net.gd_step(X, y, 0.01)
-            for method in ("gd", "variable_lr", "conjugate_gradient"):
+            for method in ("gd", "variable_lr", "steepest", "conjugate_gradient"):
                 net.fit(X, y, method=method, iterations=2)
         else:
             net.sgd_epoch(X[:20000], y[:20000], 0.01)
