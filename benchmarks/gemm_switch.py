@@ -31,9 +31,14 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def cmake_dir() -> pathlib.Path:
-    """The installed package's CMake config folder."""
-    import deltaprop
-    path = pathlib.Path(deltaprop.__file__).parent / "share" / "cmake" / "deltaprop"
+    """The installed package's CMake config folder (``python -m deltaprop --cmake-dir``, or where
+    the wheel puts it when that option is missing)."""
+    asked = subprocess.run([sys.executable, "-m", "deltaprop", "--cmake-dir"], capture_output=True, text=True)
+    if asked.returncode == 0 and asked.stdout.strip():
+        path = pathlib.Path(asked.stdout.strip())
+    else:
+        import deltaprop
+        path = pathlib.Path(deltaprop.__file__).parent / "share" / "cmake" / "deltaprop"
     if not (path / "deltapropConfig.cmake").is_file():
         raise SystemExit(f"no deltapropConfig.cmake in {path}: is deltaprop installed with its C++ headers?")
     return path

@@ -244,6 +244,36 @@ class OtherLoad:
         return max(0.0, ((b1 - b0) - (c1 - c0)) / (w1 - w0))
 
 
+QUIET = 0.1  # cores used by other processes below which a timing counts as undisturbed
+
+
+def wait_until_quiet(seconds: float) -> bool:
+    """Wait up to ``seconds`` until other processes have used under 0.05 cores for 3 s."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        load = OtherLoad()
+        time.sleep(3)
+        if load.cores() < 0.05:
+            return True
+    return False
+
+
+def quietly(measure_all: Callable, wait: float, what: str) -> tuple:
+    """``(measure_all(), cores other processes used meanwhile)``. With ``wait`` > 0, first wait
+    for a quiet machine, and measure again (at most twice more) when the run was disturbed."""
+    for attempt in range(3 if wait > 0 else 1):
+        if wait > 0 and not wait_until_quiet(wait):
+            print(f"[{what}: the machine did not become quiet within {wait:g} s]", end="", flush=True)
+        load = OtherLoad()
+        out = measure_all()
+        other = load.cores()
+        if not other >= QUIET:  # NaN (no /proc/stat) counts as quiet: nothing to retry on
+            break
+        if wait > 0 and attempt < 2:
+            print(f"[{what}: disturbed ({other:.2f} cores), again]", end="", flush=True)
+    return out, other
+
+
 # --- reporting -----------------------------------------------------------------------------
 def fmt_time(seconds: float) -> str:
     if not math.isfinite(seconds):
@@ -343,7 +373,8 @@ def print_targets(targets: List[Target]) -> None:
     print("\nTargets of issue 6 (ratios from this run):")
     for t in targets:
         verdict = {True: "holds", False: "DOES NOT HOLD", None: "not measured"}[t.holds]
-        shown = f"{100 * t.measured:.1f}%" if "fraction" in t.name else f"{t.measured:.3g}"
+        shown = ("–" if not math.isfinite(t.measured) else f"{100 * t.measured:.1f}%"
+                 if "fraction" in t.name else f"{t.measured:.3g}")
         need = f"{100 * t.threshold:.0f}%" if "fraction" in t.name else f"{t.threshold:g}"
         print(f"  {t.name:<44} {shown:>9}  (target ≥ {need} {t.detail}): {verdict}")
 
@@ -400,6 +431,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--data", type=pathlib.Path, help="folder with features.train and zip.train")
     parser.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                        help="on a shared machine: before each workload wait up to SECONDS for "
+                             "other processes to leave the CPU, and time it again (twice at most) "
+                             "if they came back meanwhile")
     parser.add_argument("--keep-openblas-env", action="store_true",
                         help="leave OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE set if they are")
     args = parser.parse_args(argv)
@@ -426,11 +461,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = environment(impls)
     for k, v in env.items():
         print(f"{k}: {v}")
-    peaks = {}
     size = 1024 if args.quick else 2048
-    for dname, dtype in DTYPES.items():
-        for n in threads:
-            peaks[(dname, n)] = openblas.peak_gflops(dtype, n, size=size)
+
+    def measure_peaks():
+        return {(dname, n): openblas.peak_gflops(dtype, n, size=size)
+                for dname, dtype in DTYPES.items() for n in threads}
+    other_load = {}
+    peaks, other_load["peak"] = quietly(measure_peaks, args.wait_quiet, "the BLAS peak")
     print("BLAS peak (" + f"{size}³ GEMM through deltaprop's OpenBLAS): "
           + ", ".join(f"{d} {n} thread{'s' * (n > 1)} {v:.1f} GFLOP/s" for (d, n), v in peaks.items()))
 
@@ -440,13 +477,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     control = ThreadControl()
     results = []
     print("timing", end="", flush=True)
-    other_load = {}
     try:
         for w in table:
             if w.id in ids:
-                load = OtherLoad()
-                results += run_workload(w, sets, impls, threads, control, peaks, min_time, repeats)
-                other_load[w.id] = load.cores()
+                rows, other_load[w.id] = quietly(
+                    lambda: run_workload(w, sets, impls, threads, control, peaks, min_time, repeats),
+                    args.wait_quiet, w.id)
+                results += rows
     finally:
         control.restore()
     print()
@@ -455,7 +492,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if w.id in ids:
             print_table(w, results, data_note[w.data] + (" (random stand-in)" if w.data in stand_ins else ""))
             print(f"  other processes kept {other_load[w.id]:.2f} cores busy meanwhile")
-    busy = [w for w, c in other_load.items() if c > 0.1]
+    print(f"\nother processes kept {other_load['peak']:.2f} cores busy while the BLAS peak was timed")
+    busy = [w for w, c in other_load.items() if c >= QUIET]
     if busy:
         print(f"\nWARNING: other processes used the CPU during {', '.join(busy)}: "
               "those timings (2-thread rows above all) are not worth recording; rerun on a quiet machine")
