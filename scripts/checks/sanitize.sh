@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds the C++ tests (tests/cpp) and the C++ example (cpp/examples, against the installed
-# package, as a user would build it) with AddressSanitizer and UndefinedBehaviorSanitizer in a
-# temporary directory, and runs them. Any report (out-of-bounds access, use after free, leak,
-# signed overflow, misaligned or null access, ...) stops the program with a non-zero status
-# and fails this check. The example is skipped, saying so, while cpp/examples/ has none.
+# Builds with AddressSanitizer and UndefinedBehaviorSanitizer, in a temporary directory, and runs:
+#   1. the C++ tests (tests/cpp);
+#   2. the C++ example (cpp/examples, against the installed package, as a user builds it);
+#   3. the Python module, with the Python tests that drive the bindings hardest (bad input,
+#      threads, model files, properties) loaded over it, the sanitizer runtimes preloaded.
+# Any report (out-of-bounds access, use after free, leak in C++, signed overflow, misaligned or
+# null access, ...) stops the program with a non-zero status and fails this check. The example
+# is skipped, saying so, while cpp/examples/ has none.
 #
 # Run by scripts/test.sh with $VENV set (its cmake, ninja and scipy-openblas32 are used);
 # alone, from the repository: bash scripts/checks/sanitize.sh
@@ -61,4 +64,19 @@ for program in "$WORK"/example/*; do
   ran=$((ran + 1))
 done
 [ "$ran" -gt 0 ] || { echo "sanitize.sh: FAILED: the example built no program"; exit 1; }
+
+echo "sanitize.sh: the Python module with the same flags, under the binding-heavy Python tests"
+# Into a folder of its own that shadows the installed package on PYTHONPATH, so the
+# environment's deltaprop stays the plain build; its OpenBLAS is the environment's.
+"$PY" -m pip install -q --no-build-isolation --no-deps --target "$WORK/site" \
+  -Cbuild-dir="$WORK/py" -Ccmake.build-type=Debug "-Ccmake.define.CMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
+  "-Ccmake.define.CMAKE_CXX_FLAGS=$SAN" "-Ccmake.define.CMAKE_SHARED_LINKER_FLAGS=$SAN" \
+  "$ROOT" >"$WORK/py.log" 2>&1 || { tail -n 80 "$WORK/py.log"; echo "sanitize.sh: FAILED to build the module"; exit 1; }
+ln -s "$("$PY" -c "import os, scipy_openblas32 as s; print(os.path.dirname(s.__file__))")" "$WORK/site/scipy_openblas32"
+RUNTIMES="$(c++ -print-file-name=libasan.so):$(c++ -print-file-name=libubsan.so)"
+# Python itself is not instrumented and keeps memory to the end: leaks are for the C++ runs.
+# The tests that limit the address space are left out: ASan reserves terabytes of it.
+(cd "$ROOT" && PYTHONPATH="$WORK/site" LD_PRELOAD="$RUNTIMES" ASAN_OPTIONS="abort_on_error=1:detect_leaks=0" \
+  "$PY" -m pytest -q -p no:cacheprovider tests/test_bad_input.py tests/test_threads.py \
+  tests/test_model_file.py tests/test_properties.py -k "not memory_limit and not beyond_memory and not wide_network")
 echo "sanitize.sh: clean"
