@@ -33,22 +33,10 @@ CHECKED = [
 ]
 
 
-# Checks expected to fail, with the reason (scikit-learn >= 1.6 takes them here, in place of
-# the former `_xfail_checks` tag). Only float32 needs any: the checks compare outputs with
-# a tolerance of 1e-7 meant for float64, while in float32 a row's output can differ in its
-# last bits with the rows computed beside it (the core's vector lanes), which after training
-# reaches a few 1e-7.
-FLOAT32_ROUNDING = ("float32: a row's output may differ in the last bits with the rows beside "
-                    "it (vector lanes), beyond the check's float64 tolerance of 1e-7")
-
-
-def expected_failed_checks(estimator):
-    if np.dtype(estimator.dtype) != np.float32:
-        return {}
-    return {"check_methods_subset_invariance": FLOAT32_ROUNDING}
-
-
-@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
+# No check is expected to fail: since the core computes a point's h(x) with the same bits
+# whatever block it sits in (no FMA contraction, one summation order), even float32 passes
+# check_methods_subset_invariance.
+@parametrize_with_checks(CHECKED)
 def test_sklearn_estimator_contract(estimator, check):
     check(estimator)
 

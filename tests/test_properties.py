@@ -171,10 +171,6 @@ def test_forward_of_a_batch_agrees_with_forward_point_by_point(dtype, problem):
     assert (np.abs(batch.astype(np.float64) - one_by_one) <= 2 * bh).all()
 
 
-@pytest.mark.xfail(strict=True, reason="a point's h(x) depends on its block's size in the last bits: "
-                   "gemm's n == 1 path sums Σ w·x before adding the bias, the axpy path adds it first; "
-                   "and the avx512f clones contract y += a·x into FMA (GCC's C++ default "
-                   "-ffp-contract=fast), which the default and avx2 clones do not")
 def test_forward_of_a_batch_equals_forward_point_by_point_bit_for_bit():
     rng = np.random.default_rng(0)
     net = deltaprop.Network([3, 5], output="identity", seed=1)

@@ -137,14 +137,12 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const
         for (std::size_t i = 0; i < m; ++i) c[i * ldc] += kernels::dot(k, a + i * lda, b);
         return;
     }
-    if (n == 1) {  // one data point (SGD): short dot products, no call per element
-        for (std::size_t i = 0; i < m; ++i) {
-            T s = T(0);
+    if (n == 1) {  // one data point (SGD): no call per element; added into C in the same
+                   // order as the axpy loops below, so a point gets the same bits in any block
+        for (std::size_t i = 0; i < m; ++i)
             for (std::size_t p = 0; p < k; ++p)
-                s += (ta == Trans::no ? a[i * lda + p] : a[p * lda + i]) *
-                     (tb == Trans::no ? b[p * ldb] : b[p]);
-            c[i * ldc] += s;
-        }
+                c[i * ldc] += (ta == Trans::no ? a[i * lda + p] : a[p * lda + i]) *
+                              (tb == Trans::no ? b[p * ldb] : b[p]);
         return;
     }
     if (ta == Trans::no && tb == Trans::no) {  // C[i,:] += A[i,p] B[p,:]
