@@ -222,6 +222,9 @@ OTHER_CASES = [
     *[(f"numerical_gradient delta={d}", lambda n, d=d: deltaprop.numerical_gradient(n, X, y, delta=d),
        ValueError, "delta must be a positive finite number") for d in (0.0, -1e-6, np.nan, np.inf)],
     ("set_num_threads 0", lambda n: deltaprop.set_num_threads(0), ValueError, "n_threads must be at least 1"),
+    ("set_num_threads -1", lambda n: deltaprop.set_num_threads(-1), ValueError, "n_threads must be at least 1"),
+    ("fit lr bool", lambda n: n.fit(X, y, lr=True), TypeError, "lr must be a number, got True"),
+    ("gd_step lr bool", lambda n: n.gd_step(X, y, True), TypeError, "lr must be a number, got True"),
 ]
 
 

@@ -292,10 +292,12 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = DELTAPROP_VERSION_STRING;
     bind_network<double>(m, "Network64");
     bind_network<float>(m, "Network32");
-    m.def("set_num_threads", [](std::size_t n) {
-        if (n < 1) throw py::value_error("n_threads must be at least 1");
+    m.def("set_num_threads", [](long long n) {
+        if (n < 1 || n > 1024)
+            throw py::value_error("n_threads must be at least 1 (and at most 1024), got " +
+                                  std::to_string(n));
         py::gil_scoped_release nogil;
-        set_num_threads(n);
+        set_num_threads(std::size_t(n));
     });
     m.def("get_num_threads", &get_num_threads);
     py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_ArithmeticError);

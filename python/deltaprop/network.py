@@ -41,7 +41,7 @@ def _check_dims(dims: Sequence[int]) -> List[int]:
 
 def _as_float(value: Any, name: str) -> float:
     """float(value), or a TypeError naming the argument (the core checks the range)."""
-    if isinstance(value, (str, bytes)) or value is None:
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
         return float(value)
@@ -266,7 +266,8 @@ class Network:
             ``restart_every=0`` (conjugate gradients; 0 = every n_weights steps),
             ``validation=(X_val, y_val)`` (early stopping: the weights of the lowest validation
             error are restored at the end), ``patience`` (validations without improvement before
-            stopping), ``record_every`` (int, ``"log"``, or None for about 1000 rows),
+            stopping), ``record_every`` (int, ``"log"``, or None for about 1000 rows, and for sgd and
+            minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
             ``seed=0`` (SGD and mini-batch orders).

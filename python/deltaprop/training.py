@@ -82,10 +82,12 @@ class History:
                  "evaluations")}
 
 
-def _record_every(iterations: int, record_every: Union[int, str, None]) -> int:
-    """The core's record_every: k, or 0 for the log scale; None means about 1000 rows."""
+def _record_every(iterations: int, record_every: Union[int, str, None], per_epoch: int = 1) -> int:
+    """The core's record_every: k, or 0 for the log scale. None means about 1000 rows, and at
+    most one per epoch of ``per_epoch`` iterations (a row of a stochastic method costs a full
+    pass over the data, which would otherwise dwarf its cheap updates)."""
     if record_every is None:
-        return max(1, math.ceil(iterations / 1000))
+        return max(1, math.ceil(iterations / 1000), per_epoch)
     if isinstance(record_every, str):
         if record_every != "log":
             raise ValueError(f'record_every must be a positive integer or "log", got {record_every!r}')
@@ -151,6 +153,8 @@ class _ProgressBar:
 
 def _number(value: Any, name: str, low: float = 0.0, low_inclusive: bool = True,
             high: float = math.inf) -> float:
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -218,7 +222,9 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         raise TypeError("callback must be callable")
     from .network import _check_seed
     seed = _check_seed(seed)
-    every = _record_every(iterations, record_every)
+    n_points = len(X) if hasattr(X, "__len__") else 1  # only sizes the default schedule
+    per_epoch = {"sgd": n_points, "minibatch": math.ceil(n_points / batch_size)}.get(method, 1)
+    every = _record_every(iterations, record_every, per_epoch)
 
     bar = _ProgressBar(iterations, method) if progress else None
     try:

@@ -32,7 +32,7 @@ public:
         return n == 0 ? 1 : n;
     }
 
-    std::size_t size() const { return workers_.size() + 1; }
+    std::size_t size() const { return size_.load(); }
 
     /// Change the number of threads (≥ 1). Not while a run() is in progress.
     void resize(std::size_t n_threads) {
@@ -41,6 +41,7 @@ public:
         n_threads = std::max<std::size_t>(1, n_threads);
         stopping_ = false;
         for (std::size_t i = 1; i < n_threads; ++i) workers_.emplace_back([this] { work(); });
+        size_.store(n_threads);
     }
 
     /// Call task(i) for i in [0, n), using at most max_threads threads. Blocks until all are
@@ -118,6 +119,7 @@ private:
     }
 
     std::vector<std::thread> workers_;
+    std::atomic<std::size_t> size_{1};  // read without the lock by callers sizing their work
     std::mutex run_mutex_;
     std::mutex mutex_;
     std::condition_variable wake_, done_;
