@@ -46,7 +46,8 @@ def _rates(items: Sequence[str]) -> Dict[str, float]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deltaprop", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="deltaprop", description="deltaprop: the neural network of "
+                                "Learning From Data lecture 21 (backpropagation), from the command line.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("digits", help="the lecture's digits experiment: 1 versus the rest",
