@@ -49,17 +49,20 @@ void check_data(const Layout& layout, const Data<T>& data) {
 template <class T>
 class Evaluator {
 public:
-    static constexpr std::size_t max_block_rows = 256;  ///< rows per block, at most
-    static constexpr std::size_t max_slots = 8;         ///< partial sums combined at the end
+    static constexpr std::size_t max_slots = 8;  ///< partial sums combined at the end
 
-    /// Rows per block for a layout: 256, or fewer for layers so wide that a block's workspace
-    /// would pass 16 MiB (a function of the layout only, so results stay thread-independent).
+    /// Rows per block, a function of the layout only (so results stay thread-independent).
+    /// Tiny networks (2-10-1) use 256 rows, which keep a block's activations in L1/L2; wide
+    /// ones up to 1024, since BLAS runs a 1024-row product about a quarter faster than a 256-row
+    /// one (workload D of benchmarks/, one core: 50 -> 64 GFLOP/s); fewer where a
+    /// block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
         std::size_t per_row = layout.n_inputs();
         for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
-        const std::size_t budget = (std::size_t(16) << 20) / sizeof(T);
+        const std::size_t budget = (std::size_t(64) << 20) / sizeof(T);
         if (per_row == 0) return 1;
-        return std::max<std::size_t>(1, std::min(max_block_rows, budget / per_row));
+        const std::size_t most = per_row >= 256 ? 1024 : 256;
+        return std::max<std::size_t>(1, std::min(most, budget / per_row));
     }
 
     explicit Evaluator(const Layout& layout, ThreadPool& pool = default_pool())
