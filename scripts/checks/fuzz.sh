@@ -8,23 +8,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECS="${FUZZ_SECONDS:-60}"
 OUT="${BUILD:-$ROOT/build}/fuzz"
 
-if ! command -v clang++ >/dev/null 2>&1; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "fuzz.sh: SKIPPED: clang++ is not installed and there is no apt-get to install it"
-    exit 0
-  fi
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-      echo "fuzz.sh: SKIPPED: clang++ is not installed and installing it needs root (no sudo)"
-      exit 0
-    fi
-    SUDO=(sudo -n)
-  fi
-  echo "fuzz.sh: installing clang with apt-get"
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null
-fi
+source "$(dirname "$0")/../lib/checks.sh"
+apt_install fuzz.sh clang++ clang skip
 
 mkdir -p "$OUT"
 BIN="$OUT/model_file_fuzzer"

@@ -11,20 +11,11 @@
 # Run by scripts/test.sh with $VENV set (its cmake, ninja and scipy-openblas32 are used);
 # alone, from the repository: bash scripts/checks/sanitize.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-if [ -n "${VENV:-}" ]; then
-  export PATH="$VENV/bin:$PATH"
-fi
-PY="$(command -v python3 || command -v python)"
-for tool in cmake ninja; do
-  command -v "$tool" >/dev/null || { echo "sanitize.sh: FAILED: $tool is not on PATH"; exit 1; }
-done
+source "$(dirname "$0")/../lib/checks.sh"
+check_setup sanitize.sh
 
 # The BLAS the Python package uses (scipy-openblas32's CMake config), when it is installed.
-BLAS_ARGS=()
-if OPENBLAS_DIR="$("$PY" -c "import os, scipy_openblas32 as s; print(os.path.join(s.get_lib_dir(), 'cmake', 'openblas'))" 2>/dev/null)"; then
-  BLAS_ARGS=(-DOpenBLAS_DIR="$OPENBLAS_DIR")
-fi
+blas_args
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 # abort_on_error gives a core-dump-like exit on the first report; leaks are reported at exit.

@@ -8,33 +8,12 @@
 # Run by scripts/test.sh with $VENV set (its cmake, ninja and scipy-openblas32 are used);
 # alone, from the repository: bash scripts/checks/valgrind.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-if [ -n "${VENV:-}" ]; then
-  export PATH="$VENV/bin:$PATH"
-fi
-PY="$(command -v python3 || command -v python)"
-for tool in cmake ninja; do
-  command -v "$tool" >/dev/null || { echo "valgrind.sh: FAILED: $tool is not on PATH"; exit 1; }
-done
+source "$(dirname "$0")/../lib/checks.sh"
+check_setup valgrind.sh
 
-if ! command -v valgrind >/dev/null 2>&1; then
-  command -v apt-get >/dev/null 2>&1 || {
-    echo "valgrind.sh: FAILED: valgrind is not installed and there is no apt-get to install it"; exit 1; }
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || {
-      echo "valgrind.sh: FAILED: valgrind is not installed and installing it needs root (no sudo)"; exit 1; }
-    SUDO=(sudo -n)
-  fi
-  echo "valgrind.sh: installing valgrind with apt-get"
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-fi
+apt_install valgrind.sh valgrind valgrind fail
 
-BLAS_ARGS=()
-if OPENBLAS_DIR="$("$PY" -c "import os, scipy_openblas32 as s; print(os.path.join(s.get_lib_dir(), 'cmake', 'openblas'))" 2>/dev/null)"; then
-  BLAS_ARGS=(-DOpenBLAS_DIR="$OPENBLAS_DIR")
-fi
+blas_args
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 JOBS="${JOBS:-2}"
