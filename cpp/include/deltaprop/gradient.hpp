@@ -73,7 +73,7 @@ public:
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);
         slots_ = std::max<std::size_t>(1, std::min(max_slots, budget / layout.n_weights()));
-        allocate(partial_g_, slots_ * layout.n_weights(), T(0), "the partial gradients");
+        check_allocation(slots_ * layout.n_weights(), sizeof(T), "the partial gradients");
         partial_e_.assign(slots_, 0.0);
     }
 
@@ -136,6 +136,8 @@ private:
         const std::size_t threads = std::min(slots, threads_for(n));
         prepare_workspaces(threads);
         std::fill(partial_e_.begin(), partial_e_.end(), 0.0);
+        if (g && partial_g_.size() < slots * nw)  // as many slots as the data fill, once
+            allocate(partial_g_, slots * nw, T(0), "the partial gradients");
         if (g) std::fill(partial_g_.begin(), partial_g_.begin() + slots * nw, T(0));
         // Task t runs on one thread with its own workspace and owns slots t, t + threads, ...
         pool_->run(

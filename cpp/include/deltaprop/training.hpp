@@ -343,7 +343,10 @@ private:
     // ----- batch gradient descent -------------------------------------------------------------
     void run_gd(Monitor& monitor) {
         for (;;) {
-            const double e = gradient(g_.data());  // E_in(w_t), ∇E_aug(w_t)
+            // After the last update only E_in is needed (unless the gradient's size is a stop
+            // rule): a forward pass, not forward and backward.
+            const bool last = iteration_ >= opt_.iterations && !(opt_.gradient_tolerance > 0);
+            const double e = last ? full_error() : gradient(g_.data());  // E_in(w_t), ∇E_aug(w_t)
             check_finite(e);
             if (due_record() && !record(monitor, e)) return;
             if (e <= opt_.target_error) {
@@ -351,6 +354,7 @@ private:
                 finish(monitor, e, true);
                 return;
             }
+            if (last) return;
             if (norm(g_) <= opt_.gradient_tolerance) {
                 history_.stop_reason = StopReason::gradient_tolerance;
                 finish(monitor, e, true);
