@@ -70,7 +70,7 @@ inline void cblas_gemm(Trans ta, Trans tb, int m, int n, int k, float alpha, con
 namespace kernels {
 
 // The building blocks of the small products, compiled for several instruction sets (see
-// DELTAPROP_MULTIVERSION in activation.hpp). Both keep a fixed order of operations that does
+// DELTAPROP_MULTIVERSION in simd.hpp). Both keep a fixed order of operations that does
 // not depend on the instruction set, so every build gives the same bits.
 
 /// y[0..n) += a·x[0..n)
@@ -81,26 +81,43 @@ DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, float a, const float* x, 
     for (std::size_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-/// Σ x[i]·y[i] in eight interleaved partial sums (so it vectorises without reassociation),
-/// added pairwise at the end.
+/// The core's fixed order of summation: partial sums in `lanes<T>` interleaved lanes, one
+/// 512-bit register's worth (8 doubles, 16 floats), element i going to lane i mod lanes<T>;
+/// then the lanes added pairwise by halving (lane k += lane k + h for h = lanes/2, lanes/4, ...).
+/// Narrower instruction sets compute the same lanes in two or four registers, so every build
+/// gives the same bits, and a loop over lane-sized chunks of points can keep the partial sums
+/// in one register.
+template <class T>
+inline constexpr std::size_t lanes = 64 / sizeof(T);
+
+template <class T>
+DELTAPROP_ALWAYS_INLINE T reduce_lanes(T* acc) {
+    for (std::size_t h = lanes<T> / 2; h > 0; h /= 2)
+        for (std::size_t k = 0; k < h; ++k) acc[k] += acc[k + h];
+    return acc[0];
+}
+
+/// Σ x[i]·y[i] in the fixed order above.
 template <class T>
 DELTAPROP_ALWAYS_INLINE T dot_lanes(std::size_t n, const T* x, const T* y) {
-    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    constexpr std::size_t V = lanes<T>;
+    T acc[V] = {};
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (std::size_t k = 0; k < 8; ++k) acc[k] += x[i + k] * y[i + k];
+    for (; i + V <= n; i += V)
+        for (std::size_t k = 0; k < V; ++k) acc[k] += x[i + k] * y[i + k];
     for (std::size_t k = 0; i < n; ++i, ++k) acc[k] += x[i] * y[i];
-    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    return reduce_lanes(acc);
 }
-/// Σ x[i], in the same eight partial sums.
+/// Σ x[i], in the same order.
 template <class T>
 DELTAPROP_ALWAYS_INLINE T sum_lanes(std::size_t n, const T* x) {
-    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    constexpr std::size_t V = lanes<T>;
+    T acc[V] = {};
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (std::size_t k = 0; k < 8; ++k) acc[k] += x[i + k];
+    for (; i + V <= n; i += V)
+        for (std::size_t k = 0; k < V; ++k) acc[k] += x[i + k];
     for (std::size_t k = 0; i < n; ++i, ++k) acc[k] += x[i];
-    return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    return reduce_lanes(acc);
 }
 DELTAPROP_MULTIVERSION inline double sum(std::size_t n, const double* x) { return sum_lanes(n, x); }
 DELTAPROP_MULTIVERSION inline float sum(std::size_t n, const float* x) { return sum_lanes(n, x); }
