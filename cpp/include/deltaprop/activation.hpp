@@ -45,22 +45,69 @@ struct TanhConstants<float> {
     static constexpr float saturation = 10.0f;     // e^-20 < ulp(1)/2 in float
 };
 
+/// What the formulas below need of their argument type V: a double, a float, or a pack of
+/// either (simd.hpp). The same source then serves scalar code and the packed loops, so both
+/// give the same bits.
+template <class V>
+struct Lanewise;
+template <>
+struct Lanewise<double> {
+    using Scalar = double;
+    using Bits = std::uint64_t;
+    static Bits all_ones_if(bool c) { return Bits(0) - Bits(c); }
+};
+template <>
+struct Lanewise<float> {
+    using Scalar = float;
+    using Bits = std::uint32_t;
+    static Bits all_ones_if(bool c) { return Bits(0) - Bits(c); }
+};
+#ifdef DELTAPROP_PACKS
+template <>
+struct Lanewise<Pack<double>> {
+    using Scalar = double;
+    using Bits = PackOf<double>::bits;
+    template <class Mask>  // a pack comparison is already all ones or all zeros per lane
+    static Bits all_ones_if(Mask m) { return Bits(m); }
+};
+template <>
+struct Lanewise<Pack<float>> {
+    using Scalar = float;
+    using Bits = PackOf<float>::bits;
+    template <class Mask>
+    static Bits all_ones_if(Mask m) { return Bits(m); }
+};
+#endif
+
+template <class V>
+DELTAPROP_ALWAYS_INLINE typename Lanewise<V>::Bits bits_of(V v) {
+    typename Lanewise<V>::Bits b;
+    std::memcpy(&b, &v, sizeof(V));
+    return b;
+}
+template <class V>
+DELTAPROP_ALWAYS_INLINE V from_bits(typename Lanewise<V>::Bits b) {
+    V v;
+    std::memcpy(&v, &b, sizeof(V));
+    return v;
+}
+
 /// e^x − 1 for −2·saturation ≤ x ≤ 0.
-template <class T>
-DELTAPROP_ALWAYS_INLINE T expm1_nonpositive(T x) {
+template <class V>
+DELTAPROP_ALWAYS_INLINE V expm1_nonpositive(V x) {
+    using T = typename Lanewise<V>::Scalar;
+    using Bits = typename Lanewise<V>::Bits;
     using C = TanhConstants<T>;
-    using Bits = typename C::Bits;
     constexpr T inv_ln2 = T(1.44269504088896340736);
     constexpr T ln2_hi = T(0.693145751953125);  // few bits, so k·ln2_hi is exact
     constexpr T ln2_lo = T(1.42860682030941723212e-6);
     // k = round(x / ln2), read from the low bits of y: adding the shifter rounds to an integer.
-    const T y = x * inv_ln2 + C::shifter;
-    const T k = y - C::shifter;
-    const T r = (x - k * ln2_hi) - k * ln2_lo;  // |r| ≤ ln2/2 ≈ 0.347
-    T q;  // e^r − 1, Taylor to below half an ulp at |r| = ln2/2
+    const V y = x * inv_ln2 + C::shifter;
+    const V k = y - C::shifter;
+    const V r = (x - k * ln2_hi) - k * ln2_lo;  // |r| ≤ ln2/2 ≈ 0.347
+    V q;  // e^r − 1, Taylor to below half an ulp at |r| = ln2/2
     if constexpr (std::is_same<T, double>::value) {
-        q = T(1.0 / 6227020800);  // 1/13!
-        q = q * r + T(1.0 / 479001600);
+        q = r * T(1.0 / 6227020800) + T(1.0 / 479001600);  // 1/13!, 1/12!
         q = q * r + T(1.0 / 39916800);
         q = q * r + T(1.0 / 3628800);
         q = q * r + T(1.0 / 362880);
@@ -73,8 +120,7 @@ DELTAPROP_ALWAYS_INLINE T expm1_nonpositive(T x) {
         q = q * r + T(0.5);
         q = q * r + T(1);
     } else {
-        q = T(1.0 / 40320);
-        q = q * r + T(1.0 / 5040);
+        q = r * T(1.0 / 40320) + T(1.0 / 5040);
         q = q * r + T(1.0 / 720);
         q = q * r + T(1.0 / 120);
         q = q * r + T(1.0 / 24);
@@ -84,46 +130,47 @@ DELTAPROP_ALWAYS_INLINE T expm1_nonpositive(T x) {
     }
     q = q * r;
     // 2^k from the exponent bits: the low bits of y's mantissa hold k in two's complement.
-    Bits yb;
-    std::memcpy(&yb, &y, sizeof(T));
-    const Bits scale_bits = Bits((yb + C::exponent_bias) << C::mantissa_bits);
-    T two_k;
-    std::memcpy(&two_k, &scale_bits, sizeof(T));
+    const Bits scale_bits = Bits((bits_of(y) + C::exponent_bias) << C::mantissa_bits);
+    const V two_k = from_bits<V>(scale_bits);
     return two_k * q + (two_k - T(1));
 }
-
-}  // namespace detail
-
-namespace detail {
 
 /// min(a, saturation) for a ≥ 0 that keeps a NaN a NaN (a silent ±1 would hide a diverged
 /// network). Done on the bit patterns, which order non-negative floats like the numbers:
 /// a floating-point select would stop GCC from vectorising the loop (-ftrapping-math).
-template <class T>
-DELTAPROP_ALWAYS_INLINE T clamp_to_saturation(T a) {
-    using Bits = typename TanhConstants<T>::Bits;
+template <class V>
+DELTAPROP_ALWAYS_INLINE V clamp_to_saturation(V a) {
+    using T = typename Lanewise<V>::Scalar;
+    using Bits = typename Lanewise<V>::Bits;
     constexpr T saturation = TanhConstants<T>::saturation;
     constexpr T infinity = std::numeric_limits<T>::infinity();
-    Bits ab, sb, ib;
-    std::memcpy(&ab, &a, sizeof(T));
-    std::memcpy(&sb, &saturation, sizeof(T));
-    std::memcpy(&ib, &infinity, sizeof(T));
-    const Bits over = Bits(ab > sb) & Bits(ab <= ib);  // finite beyond saturation, or ∞
-    const Bits r = ab ^ ((ab ^ sb) & (Bits(0) - over));
-    T out;
-    std::memcpy(&out, &r, sizeof(T));
-    return out;
+    const Bits ab = bits_of(a);
+    const auto sb = bits_of(saturation), ib = bits_of(infinity);  // scalars
+    // finite beyond saturation, or ∞
+    const Bits over = Lanewise<V>::all_ones_if(ab > sb) & Lanewise<V>::all_ones_if(ab <= ib);
+    return from_bits<V>(ab ^ ((ab ^ sb) & over));
+}
+
+/// The sign bit of the type's scalars, as a scalar bit pattern.
+template <class V>
+constexpr auto sign_bit() {
+    using Bits = typename Lanewise<typename Lanewise<V>::Scalar>::Bits;
+    return Bits(Bits(1) << (8 * sizeof(Bits) - 1));
 }
 
 }  // namespace detail
 
-/// tanh(s), vectorisable; within a few ulp of std::tanh.
-template <class T>
-DELTAPROP_ALWAYS_INLINE T fast_tanh(T s) {
-    const T a = detail::clamp_to_saturation(std::fabs(s));
-    const T m = detail::expm1_nonpositive(T(-2) * a);
-    const T t = -m / (T(2) + m);
-    return std::copysign(t, s);
+/// tanh(s) for a value or a pack of values (lanewise), vectorisable; within a few ulp of
+/// std::tanh, and bit for bit the same for a value and in any lane of a pack.
+template <class V>
+DELTAPROP_ALWAYS_INLINE V fast_tanh(V s) {
+    using T = typename detail::Lanewise<V>::Scalar;
+    constexpr auto sign = detail::sign_bit<V>();
+    const auto s_bits = detail::bits_of(s);
+    const V a = detail::clamp_to_saturation(detail::from_bits<V>(s_bits & ~sign));  // |s|
+    const V m = detail::expm1_nonpositive(a * T(-2));
+    const V t = -m / (m + T(2));
+    return detail::from_bits<V>((detail::bits_of(t) & ~sign) | (s_bits & sign));  // sign of s
 }
 
 /// x[i] ← θ(x[i]) = tanh(x[i]) for a row block of signals. Compiled for several instruction
