@@ -9,6 +9,7 @@
 
 #include "deltaprop/activation.hpp"
 #include "deltaprop/blas.hpp"
+#include "deltaprop/fused_block.hpp"
 #include "deltaprop/gradient.hpp"
 #include "deltaprop/line_search.hpp"
 #include "deltaprop/model_file.hpp"

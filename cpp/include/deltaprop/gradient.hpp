@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "deltaprop/fused_block.hpp"
 #include "deltaprop/network.hpp"
 #include "deltaprop/propagation.hpp"
 #include "deltaprop/thread_pool.hpp"
@@ -66,7 +67,10 @@ public:
     }
 
     explicit Evaluator(const Layout& layout, ThreadPool& pool = default_pool())
-        : layout_(layout), pool_(&pool), block_rows(rows_per_block(layout)) {
+        : layout_(layout),
+          pool_(&pool),
+          block_rows(rows_per_block(layout)),
+          fused(fits_fused_path(layout, block_rows)) {
         if (layout.n_layers() == 0)
             throw std::invalid_argument("an evaluator needs a layout of at least two layers");
         blas::use_one_thread();
@@ -125,6 +129,26 @@ private:
         while (workspaces_.size() < count) workspaces_.emplace_back(layout_, block_rows);
         workspaces_.resize(count);
     }
+    void prepare_chunk_workspaces(std::size_t count) {
+        count = std::max<std::size_t>(count, 1);
+        while (chunk_workspaces_.size() < count) chunk_workspaces_.emplace_back(layout_);
+        chunk_workspaces_.resize(count);
+    }
+
+    /// One block's Σ ‖x^(L) − y‖², and with gs its gradient sums added into gs; task t's
+    /// scratch. The fused path where the network fits it, else layer by layer: same bits.
+    double block(const Network<T>& net, const T* xb, const T* yb, std::size_t B, std::size_t t,
+                 T* gs) {
+#ifdef DELTAPROP_PACKS
+        if (fused) return fused_block(net, xb, yb, B, chunk_workspaces_[t], gs);
+#endif
+        Workspace<T>& ws = workspaces_[t];
+        forward(net, xb, B, ws);
+        if (!gs) return squared_error(net, yb, B, ws);
+        const double e = backward(net, yb, B, ws);
+        accumulate_gradient(net, B, ws, gs);
+        return e;
+    }
 
     double run(const Network<T>& net, const Data<T>& data, T* g) {
         check_layout(net);
@@ -134,30 +158,24 @@ private:
         const std::size_t n_blocks = (n + block_rows - 1) / block_rows;
         const std::size_t slots = std::min(slots_, n_blocks);
         const std::size_t threads = std::min(slots, threads_for(n));
-        prepare_workspaces(threads);
+        if (fused)
+            prepare_chunk_workspaces(threads);
+        else
+            prepare_workspaces(threads);
         std::fill(partial_e_.begin(), partial_e_.end(), 0.0);
         if (g && partial_g_.size() < slots * nw)  // as many slots as the data fill, once
             allocate(partial_g_, slots * nw, T(0), "the partial gradients");
         if (g) std::fill(partial_g_.begin(), partial_g_.begin() + slots * nw, T(0));
-        // Task t runs on one thread with its own workspace and owns slots t, t + threads, ...
+        // Task t runs on one thread with its own scratch and owns slots t, t + threads, ...
         pool_->run(
             threads,
             [&](std::size_t t) {
-                Workspace<T>& ws = workspaces_[t];
                 for (std::size_t s = t; s < slots; s += threads) {
                     T* gs = g ? partial_g_.data() + s * nw : nullptr;
                     double e = 0;
                     for (std::size_t b = s; b < n_blocks; b += slots) {
                         const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
-                        const T* xb = data.x + r0 * d0;
-                        const T* yb = data.y + r0 * dL;
-                        forward(net, xb, B, ws);
-                        if (gs) {
-                            e += backward(net, yb, B, ws);
-                            accumulate_gradient(net, B, ws, gs);
-                        } else {
-                            e += squared_error(net, yb, B, ws);
-                        }
+                        e += block(net, data.x + r0 * d0, data.y + r0 * dL, B, t, gs);
                     }
                     partial_e_[s] = e;
                 }
@@ -182,12 +200,14 @@ private:
 
 public:
     const std::size_t block_rows;  ///< rows per block (rows_per_block of the layout)
+    const bool fused;              ///< whether blocks take the fused path (fused_block.hpp)
 
 private:
     std::size_t slots_ = 1;
     std::vector<T> partial_g_;
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
+    std::vector<ChunkWorkspace<T>> chunk_workspaces_;
 };
 
 /// E_in of a network on a data set (convenience; allocates an Evaluator).

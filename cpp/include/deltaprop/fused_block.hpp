@@ -1,0 +1,283 @@
+// deltaprop/fused_block.hpp — forward propagation, backpropagation of δ and the gradient of a
+// block of points through a small network, all layers at once, one chunk of points at a time.
+//
+// propagation.hpp goes layer by layer over the whole block: for the course's 2-10-1 network that
+// is some forty short loops per block, each a pass through memory for a handful of arithmetic
+// operations. Here the block is walked in chunks of V = kernels::lanes<T> points (8 doubles or 16
+// floats: one 512-bit register per quantity), and each chunk goes through every layer forward,
+// the output error, every δ backward and its contributions to the gradient before the next chunk
+// starts; a chunk's activations, d^(ℓ) × V, stay in L1.
+//
+// Same equations, same bits. Every quantity is computed by the same operations in the same order
+// as in propagation.hpp and the core's small products (blas.hpp): signals start at the bias and
+// add w·x in input order, sensitivities start at 0 and add w·δ in unit order, and the gradient's
+// sums over the block are kept in V lanes (point n of the block in lane n mod V) and reduced with
+// kernels::reduce_lanes at the end of the block, exactly as kernels::dot and kernels::sum order
+// them. So the path taken never shows in the results; tests/cpp/test_fused_block.cpp checks it.
+// It applies only where every product of a block would run in the core's loops (not BLAS),
+// which is what makes that exactness possible and is where the layer-by-layer path is slow.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "deltaprop/activation.hpp"
+#include "deltaprop/blas.hpp"
+#include "deltaprop/memory.hpp"
+#include "deltaprop/network.hpp"
+
+namespace deltaprop {
+
+/// Whether blocks of `block_rows` points of this layout take the fused path: every product of
+/// a block (forward, backward and gradient of each layer) is small enough for the core's loops.
+inline bool fits_fused_path(const Layout& layout, std::size_t block_rows) {
+#ifndef DELTAPROP_PACKS
+    return false;  // compilers without vector types take the layer-by-layer path
+#endif
+    if (layout.n_layers() == 0) return false;
+    for (std::size_t l = 1; l <= layout.n_layers(); ++l)
+        if (layout.dim(l - 1) * layout.dim(l) * block_rows > blas::small_product_limit)
+            return false;
+    return true;
+}
+
+/// A chunk's scratch: X^(ℓ) and Δ^(ℓ) as d^(ℓ) × P for a chunk of P = G·V points (G packs of
+/// V lanes), the targets Y as d^(L) × P, and the block's partial sums in V lanes: one per
+/// weight (laid out like the weights) and one per output for Σ e². Allocated once per thread.
+template <class T>
+class ChunkWorkspace {
+public:
+    static constexpr std::size_t V = kernels::lanes<T>;
+    /// Packs per chunk. A chunk's layers depend on each other (a δ waits for the tanh of the
+    /// layer above, which waits for all its inputs); G independent packs per step give the
+    /// processor other work while one waits. 4 measured fastest for 2-10-1.
+    static constexpr std::size_t G = 4;
+    static constexpr std::size_t P = G * V;
+
+    ChunkWorkspace() = default;
+    explicit ChunkWorkspace(const Layout& layout) : layout_(layout) {
+        std::size_t units = 0;
+        for (std::size_t l = 0; l <= layout.n_layers(); ++l) {
+            offsets_.push_back(units * P);
+            units += layout.dim(l);
+        }
+        // x and delta: every layer's units (delta of layer 0 unused); y; lanes: outputs, weights
+        const std::size_t dL = layout.n_outputs();
+        allocate(buffer_, (2 * units + dL) * P + (dL + layout.n_weights()) * V, T(0),
+                 "the fused path's workspace");
+        delta_ = buffer_.data() + units * P;
+        y_ = delta_ + units * P;
+        error_lanes_ = y_ + dL * P;
+        gradient_lanes_ = error_lanes_ + dL * V;
+    }
+    const Layout& layout() const { return layout_; }
+
+    T* x(std::size_t l) { return buffer_.data() + offsets_[l]; }
+    T* delta(std::size_t l) { return delta_ + offsets_[l]; }
+    T* y() { return y_; }
+    T* error_lanes() { return error_lanes_; }
+    T* gradient_lanes() { return gradient_lanes_; }
+
+private:
+    Layout layout_;
+    std::vector<std::size_t> offsets_;
+    std::vector<T> buffer_;
+    T *delta_ = nullptr, *y_ = nullptr, *error_lanes_ = nullptr, *gradient_lanes_ = nullptr;
+};
+
+#ifdef DELTAPROP_PACKS
+namespace detail {
+
+template <class T>
+DELTAPROP_ALWAYS_INLINE Pack<T> load(const T* p) {
+    Pack<T> v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE void store(T* p, Pack<T> v) {
+    std::memcpy(p, &v, sizeof v);
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE Pack<T> broadcast(T w) {
+    Pack<T> v;
+    for (std::size_t k = 0; k < kernels::lanes<T>; ++k) v[k] = w;
+    return v;
+}
+
+/// lanes[k] += v[g][k], pack g = 0, 1, ... in turn (the points' order), for the chunk's first
+/// n points: all of them in a full chunk.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void add_to_lanes(T* lanes, const Pack<T> (&v)[ChunkWorkspace<T>::G],
+                                          std::size_t n) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G;
+    if (n == G * V) {
+        Pack<T> acc = load(lanes);
+        for (std::size_t g = 0; g < G; ++g) acc += v[g];
+        store(lanes, acc);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) lanes[i % V] += v[i / V][i % V];
+    }
+}
+
+/// Forward propagation of the chunk in ws.x(0): X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]), ℓ = 1..L.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, ChunkWorkspace<T>& ws) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
+    const std::size_t L = net.n_layers();
+    for (std::size_t l = 1; l <= L; ++l) {
+        const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
+        const T* W = net.weights(l);
+        const T* prev = ws.x(l - 1);
+        T* out = ws.x(l);
+        const bool tanh = l < L || net.output() == Output::tanh;
+        for (std::size_t j = 0; j < d_out; ++j) {
+            Pack<T> s[G];
+            for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
+            for (std::size_t p = 0; p < d_in; ++p) {                        // then inputs in order
+                const T w = W[(p + 1) * d_out + j];
+                for (std::size_t g = 0; g < G; ++g) s[g] += w * load(prev + p * P + g * V);
+            }
+            for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
+        }
+    }
+}
+
+/// Adds the chunk's e² into the error lanes, for its first n points. With `deltas`, also
+/// Δ^(L) = 2 (X^(L) − Y) ⊙ θ'(S^(L)), and backpropagates Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)].
+template <class T>
+DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T>& ws,
+                                         std::size_t n, bool deltas) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
+    const std::size_t L = net.n_layers(), dL = net.layout().n_outputs();
+    for (std::size_t j = 0; j < dL; ++j) {
+        Pack<T> x[G], e[G], e2[G];
+        for (std::size_t g = 0; g < G; ++g) {
+            x[g] = load(ws.x(L) + j * P + g * V);
+            e[g] = x[g] - load(ws.y() + j * P + g * V);
+            e2[g] = e[g] * e[g];
+        }
+        add_to_lanes(ws.error_lanes() + j * V, e2, n);
+        if (!deltas) continue;
+        for (std::size_t g = 0; g < G; ++g)
+            store(ws.delta(L) + j * P + g * V, net.output() == Output::tanh
+                                                   ? e[g] * (T(2) * (T(1) - x[g] * x[g]))
+                                                   : e[g] * T(2));
+    }
+    if (!deltas) return;
+    for (std::size_t l = L - 1; l >= 1; --l) {
+        const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
+        const T* W = net.weights(l + 1);
+        const T* next = ws.delta(l + 1);
+        for (std::size_t j = 0; j < d; ++j) {
+            Pack<T> s[G] = {};  // W^(ℓ+1) Δ^(ℓ+1) from 0, in unit order
+            for (std::size_t p = 0; p < d_next; ++p) {
+                const T w = W[(j + 1) * d_next + p];
+                for (std::size_t g = 0; g < G; ++g) s[g] += w * load(next + p * P + g * V);
+            }
+            for (std::size_t g = 0; g < G; ++g) {
+                const Pack<T> x = load(ws.x(l) + j * P + g * V);
+                store(ws.delta(l) + j * P + g * V, s[g] * (T(1) - x * x));
+            }
+        }
+    }
+}
+
+/// G^(ℓ) lanes += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ for the chunk's first n points.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, ChunkWorkspace<T>& ws,
+                                            std::size_t n) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
+    for (std::size_t l = 1; l <= net.n_layers(); ++l) {
+        const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
+        T* lanes = ws.gradient_lanes() + net.layout().offset(l) * V;
+        const T* x = ws.x(l - 1);
+        const T* dl = ws.delta(l);
+        Pack<T> terms[G];
+        for (std::size_t j = 0; j < d_out; ++j) {  // row 0: the bias input is 1
+            for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
+            add_to_lanes(lanes + j * V, terms, n);
+        }
+        for (std::size_t p = 0; p < d_in; ++p) {
+            Pack<T> xp[G];
+            for (std::size_t g = 0; g < G; ++g) xp[g] = load(x + p * P + g * V);
+            for (std::size_t j = 0; j < d_out; ++j) {
+                for (std::size_t g = 0; g < G; ++g) terms[g] = xp[g] * load(dl + j * P + g * V);
+                add_to_lanes(lanes + ((p + 1) * d_out + j) * V, terms, n);
+            }
+        }
+    }
+}
+
+/// Copies the chunk's n ≤ P points (rows of x0 and y) into columns, zero past n.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void load_chunk(const Layout& layout, const T* x0, const T* y,
+                                        std::size_t n, ChunkWorkspace<T>& ws) {
+    constexpr std::size_t P = ChunkWorkspace<T>::P;
+    const std::size_t d0 = layout.n_inputs(), dL = layout.n_outputs();
+    T* in = ws.x(0);
+    T* yc = ws.y();
+    if (n < P) {
+        for (std::size_t i = 0; i < d0 * P; ++i) in[i] = T(0);
+        for (std::size_t i = 0; i < dL * P; ++i) yc[i] = T(0);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t i = 0; i < d0; ++i) in[i * P + k] = x0[k * d0 + i];
+        for (std::size_t j = 0; j < dL; ++j) yc[j * P + k] = y[k * dL + j];
+    }
+}
+
+/// The block's Σ ‖x^(L) − y‖², and with g its gradient sums added into g (laid out like the
+/// weights); the body of fused_block for either type.
+template <class T>
+DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* x0, const T* y,
+                                                std::size_t B, ChunkWorkspace<T>& ws, T* g) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, P = ChunkWorkspace<T>::P;
+    const Layout& layout = net.layout();
+    const std::size_t d0 = layout.n_inputs(), dL = layout.n_outputs(), nw = layout.n_weights();
+    T* error_lanes = ws.error_lanes();
+    T* gradient_lanes = ws.gradient_lanes();
+    for (std::size_t i = 0; i < dL * V; ++i) error_lanes[i] = T(0);
+    if (g)
+        for (std::size_t i = 0; i < nw * V; ++i) gradient_lanes[i] = T(0);
+    for (std::size_t c = 0; c < B; c += P) {
+        const std::size_t n = B - c < P ? B - c : P;
+        load_chunk(layout, x0 + c * d0, y + c * dL, n, ws);
+        chunk_forward(net, ws);
+        // The block's last chunk may be partial: its first n points go into the lanes.
+        if (n == P) {
+            chunk_error(net, ws, P, g != nullptr);
+            if (g) chunk_gradient(net, ws, P);
+        } else {
+            chunk_error(net, ws, n, g != nullptr);
+            if (g) chunk_gradient(net, ws, n);
+        }
+    }
+    double sum = 0;
+    for (std::size_t j = 0; j < dL; ++j) sum += double(kernels::reduce_lanes(error_lanes + j * V));
+    if (g)
+        for (std::size_t i = 0; i < nw; ++i) g[i] += kernels::reduce_lanes(gradient_lanes + i * V);
+    return sum;
+}
+
+}  // namespace detail
+
+/// Σ_n ‖h(x_n) − y_n‖² over a block of B points given as rows (x0: B × d^(0), y: B × d^(L)),
+/// and, unless g is null, the block's Σ_n x_n^(ℓ-1) (δ_n^(ℓ))ᵀ added into g (n_weights
+/// entries, laid out like the weights). Bit for bit what forward, backward and
+/// accumulate_gradient of propagation.hpp give, for a network with fits_fused_path.
+DELTAPROP_MULTIVERSION inline double fused_block(const Network<double>& net, const double* x0,
+                                                 const double* y, std::size_t B,
+                                                 ChunkWorkspace<double>& ws, double* g) {
+    return detail::fused_block_body(net, x0, y, B, ws, g);
+}
+DELTAPROP_MULTIVERSION inline double fused_block(const Network<float>& net, const float* x0,
+                                                 const float* y, std::size_t B,
+                                                 ChunkWorkspace<float>& ws, float* g) {
+    return detail::fused_block_body(net, x0, y, B, ws, g);
+}
+#endif
+
+}  // namespace deltaprop
