@@ -53,13 +53,23 @@ public:
     static constexpr std::size_t max_slots = 8;  ///< partial sums combined at the end
 
     /// Rows per block, a function of the layout only (so results stay thread-independent).
-    /// Tiny networks (2-10-1) use 256 rows, which keep a block's activations in L1/L2; wide
-    /// ones up to 1024, since BLAS runs a 1024-row product about a quarter faster than a 256-row
-    /// one (workload D of benchmarks/, one core: 50 -> 64 GFLOP/s); fewer where a
-    /// block's workspace would pass 64 MiB.
+    /// Small networks, whose layers all have d^(ℓ-1)·d^(ℓ) ≤ 216 (2-10-1, 2-10-10-1), use 64
+    /// rows: their blocks run in the core's loops (64·216 multiply-adds stay within
+    /// blas::small_product_limit) and take the fused path, where a block costs a reduction of
+    /// its partial sums and little else, and small blocks share short epochs (the course's
+    /// N = 300) evenly between threads. Wider networks use 256 rows, which keep a block's
+    /// activations in L1/L2, or up to 1024 when a row is ≥ 256 values, since BLAS runs a 1024-row
+    /// product about a quarter faster than a 256-row one (workload D of benchmarks/, one core:
+    /// 50 -> 64 GFLOP/s); fewer where a block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
+        constexpr std::size_t small_rows = 64;
+        bool small = true;
         std::size_t per_row = layout.n_inputs();
-        for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
+        for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
+            per_row += 2 * layout.dim(l);
+            small = small && layout.dim(l - 1) * layout.dim(l) * small_rows <= blas::small_product_limit;
+        }
+        if (small) return small_rows;
         const std::size_t budget = (std::size_t(64) << 20) / sizeof(T);
         if (per_row == 0) return 1;
         const std::size_t most = per_row >= 256 ? 1024 : 256;
@@ -116,11 +126,12 @@ private:
             throw std::invalid_argument("network does not match the evaluator's layout");
     }
 
-    /// Threads worth using for n rows: small work stays on one thread, where waking another
-    /// costs more than it saves (about 20 µs of work per extra thread, measured).
+    /// Threads worth using for n rows: small work stays on one thread, where handing work to
+    /// another costs more than it saves (measured: 2-10-1 gains from a second thread from
+    /// about 200 points, 5·10⁴ of these flops, when the pool's threads are spinning).
     std::size_t threads_for(std::size_t n) const {
         const double flops = 6.0 * double(n) * double(layout_.n_weights());
-        const std::size_t useful = std::size_t(flops / 4.0e5) + 1;
+        const std::size_t useful = std::size_t(flops / 5.0e4) + 1;
         return std::min(pool_->size(), useful);
     }
 
