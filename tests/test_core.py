@@ -100,6 +100,21 @@ def test_matches_the_lectures_per_point_algorithm(dims, output, seed):
                                rtol=1e-13, atol=1e-14)
 
 
+@pytest.mark.parametrize("n", [1, 5, 600])
+def test_wide_first_layer_matches_the_lectures_per_point_algorithm(n):
+    # 150 inputs: the first layer's products go to BLAS, which reads each block's rows as they
+    # are (blocks of 256, 256 and 88 rows for n = 600); one point is copied into a column
+    net = deltaprop.Network([150, 30, 3], output="tanh", seed=8)
+    X, y = problem(net, n, 8)
+    e, G = net.error_and_gradient(X, y)
+    e_ref, G_ref = lecture.error_and_gradient(net.weights, X, y, "tanh")
+    assert e == pytest.approx(e_ref, rel=1e-12, abs=1e-14)
+    for g, g_ref in zip(G, G_ref):
+        np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(net.forward(X), [lecture.forward_point(net.weights, x, "tanh")[-1] for x in X],
+                               rtol=1e-13, atol=1e-14)
+
+
 @pytest.mark.parametrize("dims,output,seed", random_architectures(8, seed=5))
 def test_float32_agrees_with_float64(dims, output, seed):
     net64 = deltaprop.Network(dims, output=output, seed=seed)

@@ -618,10 +618,13 @@ def test_gd_momentum_matches_numpy_loop(momentum):
     assert np.max(np.abs(plain.get_flat_weights() - w)) > 1e-3
 
 
-def test_minibatch_momentum_with_whole_batch_matches_numpy_loop():
+# [3, 5, 1] runs in the core's own loops; [64, 40, 2] sends its products to BLAS, with the batch's
+# points gathered straight into columns
+@pytest.mark.parametrize("dims", [[3, 5, 1], [64, 40, 2]])
+def test_minibatch_momentum_with_whole_batch_matches_numpy_loop(dims):
     rng = np.random.default_rng(13)
-    X, y = rng.normal(size=(40, 3)), rng.uniform(-1, 1, size=40)
-    net = deltaprop.Network([3, 5, 1], seed=13)
+    X, y = rng.normal(size=(40, dims[0])), rng.uniform(-1, 1, size=(40, dims[-1]))
+    net = deltaprop.Network(dims, seed=13)
     ref = twin(net)
     w, v = ref.get_flat_weights(), 0.0
     for _ in range(20):

@@ -11,11 +11,15 @@
 // W^(ℓ)[1:, :]. With tanh, θ'(s) = 1 − x², so only the activations X^(ℓ) are kept. This
 // column orientation makes the B points the contiguous dimension, so the core's own loops for
 // tiny layers (2-10-1) run along long vectors; large layers go to BLAS either way.
-// The data set itself stays row-major (N × d), as numpy holds it: each block's inputs are
-// transposed once into the workspace.
+// The data set itself stays row-major (N × d), as numpy holds it. When the first layer's products
+// go to BLAS, BLAS reads the block's rows as they are (a transpose flag, no copy): copying a
+// block of 256-wide rows into columns cost about as much as the forward product itself. For
+// the core's own loops (tiny layers) each block's inputs are transposed once into the workspace.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "deltaprop/activation.hpp"
@@ -59,33 +63,81 @@ public:
     /// Δ^(ℓ), ℓ = 1..L: d^(ℓ) × B.
     T* delta(std::size_t l) { return delta_.data() + offsets_[l - 1]; }
     const T* delta(std::size_t l) const { return delta_.data() + offsets_[l - 1]; }
+    /// The block's inputs as the caller's rows (B × d^(0)) when forward() left them there for
+    /// BLAS (x(0) then holds nothing); null when x(0) holds them as columns. Valid while the
+    /// caller's data are.
+    const T* input_rows() const { return input_rows_; }
+    void set_input_rows(const T* rows) { input_rows_ = rows; }
 
 private:
+    const T* input_rows_ = nullptr;
     std::size_t capacity_ = 0;
     Layout layout_;
     std::vector<std::size_t> offsets_;
     std::vector<T> input_, x_, delta_;
 };
 
-/// Forward propagation of B points given as rows x0 (B × d^(0), row-major): fills X^(0..L)
-/// in ws. Returns X^(L) (d^(L) × B): h(x_n) is its column n.
+/// Whether gemm sends a product of m·n·k multiply-adds to BLAS rather than the core's loops.
+inline bool goes_to_blas(std::size_t m, std::size_t n, std::size_t k) {
+    return m * n * k > blas::small_product_limit;
+}
+
+/// Forward propagation of B points whose inputs ws holds already (X^(0) in x(0), or
+/// input_rows()): fills X^(1..L). Returns X^(L).
 template <class T>
-const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>& ws) {
+const T* propagate(const Network<T>& net, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers(), d0 = net.layout().n_inputs();
-    ws.check_fits(net.layout(), B);
-    T* in = ws.x(0);
-    for (std::size_t n = 0; n < B; ++n)  // rows → columns
-        for (std::size_t i = 0; i < d0; ++i) in[i * B + n] = x0[n * d0 + i];
+    const T* x0 = ws.input_rows();
     for (std::size_t l = 1; l <= L; ++l) {
         const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
         const T* W = net.weights(l);
         T* s = ws.x(l);
         for (std::size_t j = 0; j < d_out; ++j)  // S^(ℓ) starts as the biases, row 0 of W^(ℓ)
             for (std::size_t n = 0; n < B; ++n) s[j * B + n] = W[j];
-        gemm(Trans::yes, Trans::no, d_out, B, d_in, W + d_out, d_out, ws.x(l - 1), B, T(1), s, B);
+        if (l == 1 && x0)  // X^(0) = x0ᵀ
+            gemm(Trans::yes, Trans::yes, d_out, B, d_in, W + d_out, d_out, x0, d0, T(1), s, B);
+        else
+            gemm(Trans::yes, Trans::no, d_out, B, d_in, W + d_out, d_out, ws.x(l - 1), B, T(1), s, B);
         activate(l < L ? Output::tanh : net.output(), s, d_out * B);  // X^(ℓ) = θ(S^(ℓ))
     }
     return ws.x(L);
+}
+
+/// X^(0) of ws from the rows rows[0..B) of x (row-major, d^(0) wide), for forward propagation
+/// by propagate(). Eight points at a time, so that each write fills a cache line: a point-by-
+/// point transpose into columns of 256-wide rows cost as much as the forward product.
+template <class T>
+void gather_columns(const Layout& layout, const T* x, const std::uint64_t* rows, std::size_t B,
+                    Workspace<T>& ws) {
+    const std::size_t d0 = layout.n_inputs();
+    ws.check_fits(layout, B);
+    T* in = ws.x(0);
+    for (std::size_t r0 = 0; r0 < B; r0 += 8) {
+        const std::size_t width = std::min<std::size_t>(8, B - r0);
+        const T* point[8];
+        for (std::size_t r = 0; r < width; ++r) point[r] = x + rows[r0 + r] * d0;
+        for (std::size_t i = 0; i < d0; ++i)
+            for (std::size_t r = 0; r < width; ++r) in[i * B + r0 + r] = point[r][i];
+    }
+    ws.set_input_rows(nullptr);
+}
+
+/// Forward propagation of B points given as rows x0 (B × d^(0), row-major): fills X^(1..L)
+/// in ws, and X^(0) unless BLAS reads the rows x0 directly (see Workspace::input_rows).
+/// Returns X^(L) (d^(L) × B): h(x_n) is its column n.
+template <class T>
+const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>& ws) {
+    const std::size_t d0 = net.layout().n_inputs();
+    ws.check_fits(net.layout(), B);
+    // One point is a column already: it is copied, so that x(0) holds it for sgd_update.
+    const bool rows = B > 1 && goes_to_blas(net.layout().dim(1), B, d0);
+    ws.set_input_rows(rows ? x0 : nullptr);
+    if (!rows) {
+        T* in = ws.x(0);
+        for (std::size_t n = 0; n < B; ++n)  // rows → columns
+            for (std::size_t i = 0; i < d0; ++i) in[i * B + n] = x0[n * d0 + i];
+    }
+    return propagate(net, B, ws);
 }
 
 /// E^(L) = X^(L) − Y into e (d^(L) × B), from targets y given as B rows of d^(L).
@@ -146,7 +198,12 @@ void accumulate_gradient(const Network<T>& net, std::size_t B, const Workspace<T
         const T* dl = ws.delta(l);
         for (std::size_t j = 0; j < d_out; ++j)  // row 0: the bias input is 1
             gl[j] += kernels::sum(B, dl + j * B);
-        gemm(Trans::no, Trans::yes, d_in, d_out, B, ws.x(l - 1), B, dl, B, T(1), gl + d_out, d_out);
+        if (l == 1 && ws.input_rows())  // X^(0) = (the rows)ᵀ
+            gemm(Trans::yes, Trans::yes, d_in, d_out, B, ws.input_rows(), d_in, dl, B, T(1),
+                 gl + d_out, d_out);
+        else
+            gemm(Trans::no, Trans::yes, d_in, d_out, B, ws.x(l - 1), B, dl, B, T(1), gl + d_out,
+                 d_out);
     }
 }
 

@@ -15,15 +15,35 @@
 #include "deltaprop/network.hpp"
 #include "deltaprop/propagation.hpp"
 #include "deltaprop/random.hpp"
+#include "deltaprop/simd.hpp"
 
 namespace deltaprop {
+
+namespace detail {
+
+/// w[i] ← w[i] − η(s·g[i]), i < n: a pass over all the weights after each update. Compiled for
+/// several instruction sets like the core's loops (simd.hpp); elementwise, so each gives the
+/// same bits.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void descend_loop(std::size_t n, T eta, T s, const T* g, T* w) {
+    for (std::size_t i = 0; i < n; ++i) w[i] -= eta * (s * g[i]);
+}
+
+}  // namespace detail
+
+DELTAPROP_MULTIVERSION inline void descend(std::size_t n, double eta, double s, const double* g,
+                                           double* w) {
+    detail::descend_loop(n, eta, s, g, w);
+}
+DELTAPROP_MULTIVERSION inline void descend(std::size_t n, float eta, float s, const float* g,
+                                           float* w) {
+    detail::descend_loop(n, eta, s, g, w);
+}
 
 /// W ← W − η g for the flat weights and gradient.
 template <class T>
 void descend(Network<T>& net, const T* g, T eta) {
-    T* w = net.data();
-    const std::size_t nw = net.n_weights();
-    for (std::size_t i = 0; i < nw; ++i) w[i] -= eta * g[i];
+    descend(net.n_weights(), eta, T(1), g, net.data());
 }
 
 /// One batch gradient-descent step: computes E_in(W) and G, then W ← W − η G.

@@ -167,7 +167,7 @@ public:
         if (opt_.method == Method::sgd) ws1_ = Workspace<T>(net.layout(), 1);
         if (opt_.method == Method::minibatch) {
             const std::size_t b = std::min(opt_.batch_size, train.n);
-            xb_.resize(b * net.layout().n_inputs());
+            ws_batch_ = Workspace<T>(net.layout(), b);
             yb_.resize(b * net.layout().n_outputs());
         }
     }
@@ -325,18 +325,19 @@ private:
         return std::sqrt(s);
     }
 
-    /// W ← W − ηg, or with momentum v ← μv − ηg, W ← W + v.
-    void update(const T* g) {
+    /// W ← W − η(s·g), or with momentum v ← μv − η(s·g), W ← W + v: s (1/B for a mini-batch's
+    /// sum) is applied in the same pass, with the bits of scaling g first.
+    void update(const T* g, T s = T(1)) {
         T* w = net_.data();
         const T eta = T(eta_);
         if (opt_.momentum > 0) {
             const T mu = T(opt_.momentum);
             for (std::size_t i = 0; i < nw_; ++i) {
-                v_[i] = mu * v_[i] - eta * g[i];
+                v_[i] = mu * v_[i] - eta * (s * g[i]);
                 w[i] += v_[i];
             }
         } else {
-            for (std::size_t i = 0; i < nw_; ++i) w[i] -= eta * g[i];
+            descend(nw_, eta, s, g, w);
         }
     }
 
@@ -395,16 +396,8 @@ private:
                 e_point = sgd_step(train_.x + k * d0, train_.y + k * dL);
                 ++points_;
             } else {
-                for (std::size_t r = 0; r < per_update; ++r) {
-                    const std::uint64_t k = order[position + r];
-                    std::copy(train_.x + k * d0, train_.x + (k + 1) * d0, xb_.data() + r * d0);
-                    std::copy(train_.y + k * dL, train_.y + (k + 1) * dL, yb_.data() + r * dL);
-                }
+                e_point = minibatch_step(order.data() + position, per_update);
                 points_ += per_update;
-                e_point = eval_.error_and_gradient(net_, Data<T>{xb_.data(), yb_.data(), per_update},
-                                                   g_.data());
-                opt_.regularizer.add_gradient(net_.data(), nw_, g_.data());
-                update(g_.data());
             }
             position += per_update;
             ++iteration_;
@@ -414,6 +407,30 @@ private:
                                    iteration_ >= opt_.iterations;
             if (check_now && !after_iteration(monitor, 0, false)) return;
         }
+    }
+
+    /// One mini-batch update on the B points rows[0..B): W ← W − η(∇E_batch + ∇Ω), with
+    /// momentum if asked; returns E_batch before the update. One block on this thread, as the
+    /// evaluator would run it, without its partial sums and with the points' inputs gathered
+    /// straight into the columns of X^(0).
+    double minibatch_step(const std::uint64_t* rows, std::size_t B) {
+        const std::size_t dL = net_.layout().n_outputs();
+        for (std::size_t r = 0; r < B; ++r)
+            std::copy(train_.y + rows[r] * dL, train_.y + (rows[r] + 1) * dL, yb_.data() + r * dL);
+        gather_columns(net_.layout(), train_.x, rows, B, ws_batch_);
+        propagate(net_, B, ws_batch_);
+        const double e = backward(net_, yb_.data(), B, ws_batch_);
+        std::fill(g_.begin(), g_.end(), T(0));
+        accumulate_gradient(net_, B, ws_batch_, g_.data());
+        const T inv_b = T(1) / T(B);  // the mean over the batch
+        if (opt_.regularizer.active()) {  // ∇Ω adds to the mean
+            for (std::size_t i = 0; i < nw_; ++i) g_[i] *= inv_b;
+            opt_.regularizer.add_gradient(net_.data(), nw_, g_.data());
+            update(g_.data());
+        } else {
+            update(g_.data(), inv_b);
+        }
+        return e / double(B);
     }
 
     /// One SGD update on a point: W ← W − η(∇e_n + ∇Ω), with momentum if asked.
@@ -532,8 +549,8 @@ private:
     Evaluator<T> eval_;
     std::size_t nw_;
     std::vector<T> g_, g_prev_, v_, w_trial_, g_trial_, w_safe_, w_best_;
-    std::vector<T> xb_, yb_;
-    Workspace<T> ws1_;
+    std::vector<T> yb_;
+    Workspace<T> ws1_, ws_batch_;
     History history_;
     Clock::time_point start_;
     double next_poll_ = 0, eta_ = 0;

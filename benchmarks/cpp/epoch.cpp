@@ -1,0 +1,142 @@
+// Time per epoch of the wide workloads of issue 6 in C++ alone (no Python), and where one
+// thread's time goes inside a block. Usage:
+//   epoch <workload> <threads> [float|double]
+// with workload C (256-100-10, N = 7291, full-batch GD), D (784-1024-1024-10, N = 8192,
+// full-batch GD) or E (256-100-10, N = 7291, mini-batches of 32). Random data in [-1, 1] stand
+// in for the pixels: the time does not depend on the values. Prints the least seconds per
+// epoch of `fit` (the whole training loop) and of one error_and_gradient (C and D), then, for
+// one block of the evaluator's size on one thread, the least time of each phase of
+// propagation.hpp (the products, tanh, θ', the input transpose) summed to an epoch.
+// Run under `perf record` to see the same from the other side.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "deltaprop/deltaprop.hpp"
+
+using namespace deltaprop;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// The least time of `repeats` calls after a warm-up: on a shared machine the least disturbed.
+template <class F>
+double least_seconds(F&& f, int repeats) {
+    std::vector<double> t;
+    f();  // warm-up
+    for (int r = 0; r < repeats; ++r) {
+        const auto t0 = Clock::now();
+        f();
+        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return *std::min_element(t.begin(), t.end());
+}
+
+template <class T>
+void run(char workload, std::size_t threads) {
+    const bool wide = workload == 'D';
+    const std::vector<std::size_t> dims = wide ? std::vector<std::size_t>{784, 1024, 1024, 10}
+                                               : std::vector<std::size_t>{256, 100, 10};
+    const std::size_t n = wide ? 8192 : 7291;
+    const Layout layout(dims);
+    std::mt19937_64 rng(0);
+    std::uniform_real_distribution<double> u(-1, 1);
+    std::vector<T> x(n * dims.front()), y(n * dims.back());
+    for (T& v : x) v = T(u(rng));
+    for (T& v : y) v = u(rng) < 0 ? T(-1) : T(1);
+    const Data<T> data{x.data(), y.data(), n};
+    set_num_threads(threads);
+    Network<T> net(dims, Output::tanh, 0);
+
+    FitOptions o;
+    o.method = workload == 'E' ? Method::minibatch : Method::gd;
+    o.lr = 0.01;
+    const std::size_t per_epoch = workload == 'E' ? n / o.batch_size : 1;
+    const std::size_t epochs = wide ? 2 : 20;
+    o.iterations = epochs * per_epoch;
+    o.record_every = o.iterations;
+    const int repeats = wide ? 3 : 7;
+    const double t_fit = least_seconds([&] { fit(net, data, o); }, repeats) / double(epochs);
+    std::printf("%c %s %zu thread(s): fit %.3f ms/epoch", workload, sizeof(T) == 8 ? "double" : "float",
+                threads, 1e3 * t_fit);
+    if (workload != 'E') {
+        Evaluator<T> ev(layout);
+        std::vector<T> g(layout.n_weights());
+        const double t_eg = least_seconds([&] { ev.error_and_gradient(net, data, g.data()); }, repeats);
+        const double t_e = least_seconds([&] { ev.error(net, data); }, repeats);
+        std::printf(", error_and_gradient %.3f ms, error %.3f ms", 1e3 * t_eg, 1e3 * t_e);
+    }
+    std::printf("\n");
+
+    // One block on this thread, phase by phase, scaled to the epoch's rows.
+    const std::size_t B = workload == 'E' ? o.batch_size : Evaluator<T>::rows_per_block(layout);
+    const double blocks = double(n) / double(B);
+    Workspace<T> ws(layout, B);
+    std::vector<T> g(layout.n_weights(), T(0));
+    const std::size_t L = layout.n_layers(), d0 = layout.n_inputs();
+    auto ms = [&](auto&& f) { return 1e3 * blocks * least_seconds(f, 9); };
+    std::vector<std::uint64_t> first(B);
+    for (std::size_t r = 0; r < B; ++r) first[r] = r;
+    auto to_columns = [&] { gather_columns(layout, x.data(), first.data(), B, ws); };
+    // The mini-batch step gathers its points into columns; a block of full-batch work leaves
+    // them to BLAS as rows when its first layer is BLAS-sized.
+    const bool gathered = workload == 'E';
+    const double t_forward = gathered ? ms([&] { to_columns(), propagate(net, B, ws); })
+                                      : ms([&] { forward(net, x.data(), B, ws); });
+    const T* rows = ws.input_rows();
+    const double t_transpose = rows ? 0.0 : ms(to_columns);
+    const double t_backward = ms([&] { backward(net, y.data(), B, ws); });
+    const double t_gradient = ms([&] { accumulate_gradient(net, B, ws, g.data()); });
+    double t_tanh = 0, t_gemm_f = 0, t_gemm_b = 0, t_gemm_g = 0, t_prime = 0;
+    for (std::size_t l = 1; l <= L; ++l) {
+        const std::size_t di = layout.dim(l - 1), dl = layout.dim(l);
+        std::vector<T> s(dl * B, T(0.5));
+        t_tanh += ms([&] { tanh_in_place(s.data(), dl * B); });
+        const bool by_rows = l == 1 && rows;
+        t_gemm_f += ms([&] {
+            gemm(Trans::yes, by_rows ? Trans::yes : Trans::no, dl, B, di, net.weights(l) + dl, dl,
+                 by_rows ? rows : ws.x(l - 1), by_rows ? d0 : B, T(1), ws.x(l), B);
+        });
+        t_gemm_g += ms([&] {
+            gemm(by_rows ? Trans::yes : Trans::no, Trans::yes, di, dl, B,
+                 by_rows ? rows : ws.x(l - 1), by_rows ? d0 : B, ws.delta(l), B, T(1),
+                 g.data() + layout.offset(l) + dl, dl);
+        });
+        if (l < L) {
+            const std::size_t dn = layout.dim(l + 1);
+            t_gemm_b += ms([&] {
+                gemm(Trans::no, Trans::no, dl, B, dn, net.weights(l + 1) + dn, dn, ws.delta(l + 1),
+                     B, T(0), ws.delta(l), B);
+            });
+            T* dlt = ws.delta(l);
+            const T* xl = ws.x(l);
+            t_prime += ms([&] {
+                for (std::size_t i = 0; i < dl * B; ++i) dlt[i] *= T(1) - xl[i] * xl[i];
+            });
+        }
+    }
+    std::printf("  one thread, B = %zu, ms per epoch: forward %.2f (transpose %.2f, gemm %.2f, "
+                "tanh %.2f), backward %.2f (gemm %.2f, theta' %.2f), gradient %.2f (gemm %.2f)\n",
+                B, t_forward, t_transpose, t_gemm_f, t_tanh, t_backward, t_gemm_b, t_prime,
+                t_gradient, t_gemm_g);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3 || std::strlen(argv[1]) != 1 || !std::strchr("CDE", argv[1][0])) {
+        std::fprintf(stderr, "usage: %s C|D|E threads [float|double]\n", argv[0]);
+        return 2;
+    }
+    const std::size_t threads = std::size_t(std::atoi(argv[2]));
+    if (argc > 3 && std::string(argv[3]) == "float")
+        run<float>(argv[1][0], threads);
+    else
+        run<double>(argv[1][0], threads);
+}
