@@ -211,22 +211,42 @@ DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, ChunkWorkspac
     }
 }
 
+/// cols[i·P + k] = rows[k·D + i]: n rows of width D into D columns of the chunk. With D and
+/// n = P known at compile time GCC turns this into vector loads and shuffles; the point-by-point
+/// copy took a tenth of a 2-10-1 epoch.
+template <std::size_t D, class T>
+DELTAPROP_ALWAYS_INLINE void rows_to_columns(const T* rows, std::size_t n, T* cols) {
+    constexpr std::size_t P = ChunkWorkspace<T>::P;
+    for (std::size_t i = 0; i < D; ++i)
+        for (std::size_t k = 0; k < n; ++k) cols[i * P + k] = rows[k * D + i];
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE void rows_to_columns(const T* rows, std::size_t width, std::size_t n,
+                                             T* cols) {
+    constexpr std::size_t P = ChunkWorkspace<T>::P;
+    const bool full = n == P;
+    switch (width) {  // the widths of the course's networks, as constants
+        case 1: return full ? rows_to_columns<1>(rows, P, cols) : rows_to_columns<1>(rows, n, cols);
+        case 2: return full ? rows_to_columns<2>(rows, P, cols) : rows_to_columns<2>(rows, n, cols);
+        case 3: return full ? rows_to_columns<3>(rows, P, cols) : rows_to_columns<3>(rows, n, cols);
+        default:
+            for (std::size_t k = 0; k < n; ++k)
+                for (std::size_t i = 0; i < width; ++i) cols[i * P + k] = rows[k * width + i];
+    }
+}
+
 /// Copies the chunk's n ≤ P points (rows of x0 and y) into columns, zero past n.
 template <class T>
 DELTAPROP_ALWAYS_INLINE void load_chunk(const Layout& layout, const T* x0, const T* y,
                                         std::size_t n, ChunkWorkspace<T>& ws) {
     constexpr std::size_t P = ChunkWorkspace<T>::P;
     const std::size_t d0 = layout.n_inputs(), dL = layout.n_outputs();
-    T* in = ws.x(0);
-    T* yc = ws.y();
     if (n < P) {
-        for (std::size_t i = 0; i < d0 * P; ++i) in[i] = T(0);
-        for (std::size_t i = 0; i < dL * P; ++i) yc[i] = T(0);
+        for (std::size_t i = 0; i < d0 * P; ++i) ws.x(0)[i] = T(0);
+        for (std::size_t i = 0; i < dL * P; ++i) ws.y()[i] = T(0);
     }
-    for (std::size_t k = 0; k < n; ++k) {
-        for (std::size_t i = 0; i < d0; ++i) in[i * P + k] = x0[k * d0 + i];
-        for (std::size_t j = 0; j < dL; ++j) yc[j * P + k] = y[k * dL + j];
-    }
+    rows_to_columns(x0, d0, n, ws.x(0));
+    rows_to_columns(y, dL, n, ws.y());
 }
 
 /// The block's Σ ‖x^(L) − y‖², and with g its gradient sums added into g (laid out like the
