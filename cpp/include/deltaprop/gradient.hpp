@@ -53,16 +53,17 @@ public:
     static constexpr std::size_t max_slots = 8;  ///< partial sums combined at the end
 
     /// Rows per block, a function of the layout only (so results stay thread-independent).
-    /// Small networks, whose layers all have d^(ℓ-1)·d^(ℓ) ≤ 216 (2-10-1, 2-10-10-1), use 64
-    /// rows: their blocks run in the core's loops (64·216 multiply-adds stay within
-    /// blas::small_product_limit) and take the fused path, where a block costs a reduction of
-    /// its partial sums and little else, and small blocks share short epochs (the course's
-    /// N = 300) evenly between threads. Wider networks use 256 rows, which keep a block's
-    /// activations in L1/L2, or up to 1024 when a row is ≥ 256 values, since BLAS runs a 1024-row
-    /// product about a quarter faster than a 256-row one (workload D of benchmarks/, one core:
-    /// 50 -> 64 GFLOP/s); fewer where a block's workspace would pass 64 MiB.
+    /// Small networks, whose layers all have d^(ℓ-1)·d^(ℓ) ≤ 108 (2-10-1, 2-10-10-1), use 128
+    /// rows: their blocks run in the core's loops (128·108 multiply-adds stay within
+    /// blas::small_product_limit) and take the fused path. There a block costs the reduction of
+    /// its lane sums, which 64-row blocks made 15% of a 2-10-1 epoch, while 256-row blocks split
+    /// the course's N = 300 badly between two threads (256 + 44 rows): 128 measured best for
+    /// both. Wider networks use 256 rows, which keep a block's activations in L1/L2, or up to
+    /// 1024 when a row is ≥ 256 values, since BLAS runs a 1024-row product about a quarter faster
+    /// than a 256-row one (workload D of benchmarks/, one core: 50 -> 64 GFLOP/s); fewer where a
+    /// block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
-        constexpr std::size_t small_rows = 64;
+        constexpr std::size_t small_rows = 128;
         bool small = true;
         std::size_t per_row = layout.n_inputs();
         for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
