@@ -619,11 +619,12 @@ def test_gd_momentum_matches_numpy_loop(momentum):
 
 
 # [3, 5, 1] runs in the core's own loops; [64, 40, 2] sends its products to BLAS, with the batch's
-# points gathered straight into columns
-@pytest.mark.parametrize("dims", [[3, 5, 1], [64, 40, 2]])
-def test_minibatch_momentum_with_whole_batch_matches_numpy_loop(dims):
+# points gathered straight into columns; a batch of 300 rows is more than a row block, so it goes
+# through the evaluator's blocks instead
+@pytest.mark.parametrize("dims, n", [([3, 5, 1], 40), ([64, 40, 2], 40), ([3, 5, 1], 300)])
+def test_minibatch_momentum_with_whole_batch_matches_numpy_loop(dims, n):
     rng = np.random.default_rng(13)
-    X, y = rng.normal(size=(40, dims[0])), rng.uniform(-1, 1, size=(40, dims[-1]))
+    X, y = rng.normal(size=(n, dims[0])), rng.uniform(-1, 1, size=(n, dims[-1]))
     net = deltaprop.Network(dims, seed=13)
     ref = twin(net)
     w, v = ref.get_flat_weights(), 0.0
@@ -632,7 +633,7 @@ def test_minibatch_momentum_with_whole_batch_matches_numpy_loop(dims):
         _, g = flat_gradient(ref, X, y)
         v = 0.7 * v - 0.05 * g
         w = w + v
-    net.fit(X, y, method="minibatch", batch_size=40, lr=0.05, iterations=20, momentum=0.7)
+    net.fit(X, y, method="minibatch", batch_size=n, lr=0.05, iterations=20, momentum=0.7)
     np.testing.assert_allclose(net.get_flat_weights(), w, rtol=0, atol=1e-12)
 
 

@@ -167,8 +167,11 @@ public:
         if (opt_.method == Method::sgd) ws1_ = Workspace<T>(net.layout(), 1);
         if (opt_.method == Method::minibatch) {
             const std::size_t b = std::min(opt_.batch_size, train.n);
-            ws_batch_ = Workspace<T>(net.layout(), b);
             yb_.resize(b * net.layout().n_outputs());
+            if (b <= eval_.block_rows)  // one block: run here, without the evaluator's passes
+                ws_batch_ = Workspace<T>(net.layout(), b);
+            else  // larger batches go through the evaluator, whose workspace is fixed
+                xb_.resize(b * net.layout().n_inputs());
         }
     }
 
@@ -410,18 +413,30 @@ private:
     }
 
     /// One mini-batch update on the B points rows[0..B): W ← W − η(∇E_batch + ∇Ω), with
-    /// momentum if asked; returns E_batch before the update. One block on this thread, as the
-    /// evaluator would run it, without its partial sums and with the points' inputs gathered
-    /// straight into the columns of X^(0).
+    /// momentum if asked; returns E_batch before the update. A batch of at most one block runs
+    /// on this thread as the evaluator would run it, without its partial sums and with the
+    /// points' inputs gathered straight into the columns of X^(0); a larger one goes through
+    /// the evaluator, so the workspace stays one block whatever the batch size.
     double minibatch_step(const std::uint64_t* rows, std::size_t B) {
-        const std::size_t dL = net_.layout().n_outputs();
+        const std::size_t d0 = net_.layout().n_inputs(), dL = net_.layout().n_outputs();
         for (std::size_t r = 0; r < B; ++r)
             std::copy(train_.y + rows[r] * dL, train_.y + (rows[r] + 1) * dL, yb_.data() + r * dL);
-        gather_columns(net_.layout(), train_.x, rows, B, ws_batch_);
-        propagate(net_, B, ws_batch_);
-        const double e = backward(net_, yb_.data(), B, ws_batch_);
-        std::fill(g_.begin(), g_.end(), T(0));
-        accumulate_gradient(net_, B, ws_batch_, g_.data());
+        double e;
+        if (B <= ws_batch_.capacity()) {
+            gather_columns(net_.layout(), train_.x, rows, B, ws_batch_);
+            propagate(net_, B, ws_batch_);
+            e = backward(net_, yb_.data(), B, ws_batch_);
+            std::fill(g_.begin(), g_.end(), T(0));
+            accumulate_gradient(net_, B, ws_batch_, g_.data());
+            e /= double(B);
+        } else {  // more than a block: the evaluator's blocks and fixed workspace (it scales g)
+            for (std::size_t r = 0; r < B; ++r)
+                std::copy(train_.x + rows[r] * d0, train_.x + (rows[r] + 1) * d0, xb_.data() + r * d0);
+            e = eval_.error_and_gradient(net_, Data<T>{xb_.data(), yb_.data(), B}, g_.data());
+            opt_.regularizer.add_gradient(net_.data(), nw_, g_.data());
+            update(g_.data());
+            return e;
+        }
         const T inv_b = T(1) / T(B);  // the mean over the batch
         if (opt_.regularizer.active()) {  // ∇Ω adds to the mean
             for (std::size_t i = 0; i < nw_; ++i) g_[i] *= inv_b;
@@ -430,7 +445,7 @@ private:
         } else {
             update(g_.data(), inv_b);
         }
-        return e / double(B);
+        return e;
     }
 
     /// One SGD update on a point: W ← W − η(∇e_n + ∇Ω), with momentum if asked.
@@ -549,7 +564,7 @@ private:
     Evaluator<T> eval_;
     std::size_t nw_;
     std::vector<T> g_, g_prev_, v_, w_trial_, g_trial_, w_safe_, w_best_;
-    std::vector<T> yb_;
+    std::vector<T> xb_, yb_;
     Workspace<T> ws1_, ws_batch_;
     History history_;
     Clock::time_point start_;
