@@ -67,31 +67,41 @@ class Result:
 
 
 # --- timing --------------------------------------------------------------------------------
-def measure(run: Callable[[int], int], min_time: float, repeats: int) -> tuple:
-    """Median seconds per unit and busy cores of ``run(k)``, which does about k units and
-    returns how many it did. Each repeat lasts at least ``min_time``; warm-ups come first.
+def measure(runs: Dict[int, Callable[[int], int]], set_threads: Callable[[int], None],
+            min_time: float, repeats: int) -> Dict[int, tuple]:
+    """``{threads: (median seconds per unit, busy cores)}`` of each ``runs[threads](k)``, which
+    does about k units and returns how many it did. Each repeat lasts at least ``min_time``;
+    warm-ups come first.
 
     A unit's time is the marginal cost: each repeat times k and 2k units and divides the
     difference of the times by the difference of the units, so what a call costs once
     (deltaprop's ``fit`` records E_in at its last iteration, a forward pass over all N; Python's
-    call overhead) is not charged to the units, for any implementation alike."""
-    def timed(k):
+    call overhead) is not charged to the units, for any implementation alike. The thread
+    counts take turns repeat by repeat, so a slow spell of the machine (a shared host) falls on
+    all of them rather than on whichever was timed last."""
+    def timed(run, k):
         wall, cpu = time.perf_counter(), time.process_time()
         done = run(k)
         return time.perf_counter() - wall, time.process_time() - cpu, done
 
-    t, _, done = timed(1)  # warm-up: first-call allocations, thread start-up
-    k = max(1, math.ceil(min_time / max(t / done, 1e-9) / 4))
-    t, _, done = timed(k)  # second estimate, past the first-call costs
-    k = max(1, math.ceil(min_time / max(t / done, 1e-9)))
-    per_unit, busy = [], []
+    ks = {}
+    for n, run in runs.items():
+        set_threads(n)
+        t, _, done = timed(run, 1)  # warm-up: first-call allocations, thread start-up
+        k = max(1, math.ceil(min_time / max(t / done, 1e-9) / 4))
+        t, _, done = timed(run, k)  # second estimate, past the first-call costs
+        ks[n] = max(1, math.ceil(min_time / max(t / done, 1e-9)))
+    per_unit = {n: [] for n in runs}
+    busy = {n: [] for n in runs}
     for _ in range(repeats):
-        t1, c1, done1 = timed(k)
-        t2, c2, done2 = timed(2 * k)
-        marginal = (t2 - t1) / (done2 - done1) if done2 > done1 else t2 / done2
-        per_unit.append(marginal if marginal > 0 else t2 / done2)  # noise can invert a tiny gap
-        busy.append((c1 + c2) / (t1 + t2))
-    return float(np.median(per_unit)), float(np.median(busy))
+        for n, run in runs.items():
+            set_threads(n)
+            t1, c1, done1 = timed(run, ks[n])
+            t2, c2, done2 = timed(run, 2 * ks[n])
+            marginal = (t2 - t1) / (done2 - done1) if done2 > done1 else t2 / done2
+            per_unit[n].append(marginal if marginal > 0 else t2 / done2)  # noise can invert a tiny gap
+            busy[n].append((c1 + c2) / (t1 + t2))
+    return {n: (float(np.median(per_unit[n])), float(np.median(busy[n]))) for n in runs}
 
 
 # --- the three implementations: each returns run(k) -> units done -------------------------
@@ -201,6 +211,7 @@ def run_workload(w: Workload, sets, impls: List[str], threads: List[int], contro
     for impl in impls:
         for dname, dtype in DTYPES.items():
             X, Y = data_for(w, sets, dtype)
+            runs = {}
             for n in (threads if control.can_set(impl) else [0]):
                 if n:
                     control.set(impl, n)
@@ -208,13 +219,19 @@ def run_workload(w: Workload, sets, impls: List[str], threads: List[int], contro
                 if run is None:
                     results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
                                           math.nan, "not available (needs Network.fit)"))
-                    continue
-                try:
-                    seconds, cores = measure(run, min_time, repeats)
-                except deltaprop.DivergenceError as exc:  # pragma: no cover - lr is small
+                else:
+                    runs[n] = run
+            if not runs:
+                continue
+            try:
+                timings = measure(runs, lambda n: control.set(impl, n) if n else None, min_time,
+                                  repeats)
+            except deltaprop.DivergenceError as exc:  # pragma: no cover - lr is small
+                for n in runs:
                     results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan,
                                           math.nan, math.nan, f"diverged: {exc}"))
-                    continue
+                continue
+            for n, (seconds, cores) in timings.items():
                 gflops = w.flops_per_unit() / seconds / 1e9
                 peak = peaks.get((dname, n)) or max((v for (d, _), v in peaks.items() if d == dname),
                                                     default=math.nan)
