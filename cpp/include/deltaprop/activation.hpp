@@ -15,16 +15,13 @@
 // and scalar code give the same bits (the project builds with -ffp-contract=off).
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <type_traits>
 
 #include "deltaprop/network.hpp"
 #include "deltaprop/simd.hpp"
-
 
 namespace deltaprop {
 
@@ -34,7 +31,6 @@ template <class T>
 struct TanhConstants;
 template <>
 struct TanhConstants<double> {
-    using Bits = std::uint64_t;
     static constexpr int mantissa_bits = 52;
     // 1.5·2^52 + 1023: adding it rounds to an integer k and leaves k + 1023, the biased exponent
     // of 2^k, in the low mantissa bits.
@@ -53,7 +49,6 @@ struct TanhConstants<double> {
 };
 template <>
 struct TanhConstants<float> {
-    using Bits = std::uint32_t;
     static constexpr int mantissa_bits = 23;
     static constexpr float shifter = 12583039.0f;  // 1.5·2^23 + 127
     static constexpr float saturation = 10.0f;     // e^-20 < ulp(1)/2 in float

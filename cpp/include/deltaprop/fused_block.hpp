@@ -30,17 +30,25 @@
 
 namespace deltaprop {
 
-/// Whether blocks of `block_rows` points of this layout take the fused path: every product of
-/// a block (forward, backward and gradient of each layer) is small enough for the core's loops.
-inline bool fits_fused_path(const Layout& layout, std::size_t block_rows) {
-#ifndef DELTAPROP_PACKS
-    return false;  // compilers without vector types take the layer-by-layer path
-#endif
+/// Whether every product of a block of `block_rows` points (forward, backward and gradient of
+/// each layer) is small enough for the core's loops rather than BLAS.
+inline bool block_products_stay_in_loops(const Layout& layout, std::size_t block_rows) {
     if (layout.n_layers() == 0) return false;
     for (std::size_t l = 1; l <= layout.n_layers(); ++l)
         if (layout.dim(l - 1) * layout.dim(l) * block_rows > blas::small_product_limit)
             return false;
     return true;
+}
+
+/// Whether blocks of `block_rows` points of this layout take the fused path: where all their
+/// products stay in the core's loops, which is what it reproduces bit for bit.
+inline bool fits_fused_path(const Layout& layout, std::size_t block_rows) {
+#ifndef DELTAPROP_PACKS
+    (void)layout, (void)block_rows;
+    return false;  // compilers without vector types take the layer-by-layer path
+#else
+    return block_products_stay_in_loops(layout, block_rows);
+#endif
 }
 
 /// A chunk's scratch: X^(ℓ) and Δ^(ℓ) as d^(ℓ) × P for a chunk of P = G·V points (G packs of

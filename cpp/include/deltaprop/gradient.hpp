@@ -64,13 +64,9 @@ public:
     /// block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
         constexpr std::size_t small_rows = 128;
-        bool small = true;
+        if (block_products_stay_in_loops(layout, small_rows)) return small_rows;
         std::size_t per_row = layout.n_inputs();
-        for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
-            per_row += 2 * layout.dim(l);
-            small = small && layout.dim(l - 1) * layout.dim(l) * small_rows <= blas::small_product_limit;
-        }
-        if (small) return small_rows;
+        for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
         const std::size_t budget = (std::size_t(64) << 20) / sizeof(T);
         if (per_row == 0) return 1;
         const std::size_t most = per_row >= 256 ? 1024 : 256;
