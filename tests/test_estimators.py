@@ -34,7 +34,7 @@ CHECKED = [
 
 
 # No check is expected to fail: since the core computes a point's h(x) with the same bits
-# whatever block it sits in (no FMA contraction, one summation order), even float32 passes
+# whatever block it sits in (explicit fused multiply-adds only, one summation order), even float32 passes
 # check_methods_subset_invariance.
 @parametrize_with_checks(CHECKED)
 def test_sklearn_estimator_contract(estimator, check):

@@ -80,11 +80,11 @@ void tanh_loop_sse2(T* x, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) x[i] = deltaprop::fast_tanh(x[i]);
 }
 template <class T>
-__attribute__((target("avx2"))) void tanh_loop_avx2(T* x, std::size_t n) {
+__attribute__((target("arch=x86-64-v3"))) void tanh_loop_avx2(T* x, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) x[i] = deltaprop::fast_tanh(x[i]);
 }
 template <class T>
-__attribute__((target("avx512f"))) void tanh_loop_avx512(T* x, std::size_t n) {
+__attribute__((target("arch=x86-64-v4"))) void tanh_loop_avx512(T* x, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) x[i] = deltaprop::fast_tanh(x[i]);
 }
 #endif
@@ -116,8 +116,12 @@ void check_same_bits(const char* name) {
         {"tanh_in_place (the version the CPU picks)", true, deltaprop::tanh_in_place},
 #ifdef TANH_LOOPS
         {"SSE2 loop", true, tanh_loop_sse2<T>},
-        {"AVX2 loop", __builtin_cpu_supports("avx2") != 0, tanh_loop_avx2<T>},
-        {"AVX-512 loop", __builtin_cpu_supports("avx512f") != 0, tanh_loop_avx512<T>},
+        {"AVX2 loop", __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"),
+         tanh_loop_avx2<T>},
+        {"AVX-512 loop",
+         __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"),
+         tanh_loop_avx512<T>},
 #endif
     };
     for (const Version& v : versions) {

@@ -11,8 +11,8 @@
 // (scripts/tanh_coefficients.py). One division, no cancellation for small |s| (j = 0 gives
 // 2T/2 = T exactly), and no expm1 or exp polynomial of high degree.
 // |s| is clamped where tanh(s) rounds to ±1 in the type, so 2^−j stays a normal number.
-// Only correctly rounded + − × ÷ and bit operations are used, so every instruction-set clone
-// and scalar code give the same bits (the project builds with -ffp-contract=off).
+// Only correctly rounded + − × ÷, fused multiply-adds (mul_add) and bit operations are used, so
+// every instruction-set clone and scalar code give the same bits.
 #pragma once
 
 #include <cstddef>
@@ -41,10 +41,10 @@ struct TanhConstants<double> {
     template <class V>  // V: double or a pack of doubles
     static DELTAPROP_ALWAYS_INLINE V Q(V w) {
         const V w2 = w * w;
-        const V q01 = -0.3333333333333249 + 0.1333333333278375 * w;
-        const V q23 = -0.053968252782014364 + 0.02186937071468073 * w;
-        const V q45 = -0.008857308770517392 + 0.0034448378116353007 * w;
-        return q01 + w2 * (q23 + w2 * q45);
+        const V q01 = mul_add(w, splat<V>(0.1333333333278375), splat<V>(-0.3333333333333249));
+        const V q23 = mul_add(w, splat<V>(0.02186937071468073), splat<V>(-0.053968252782014364));
+        const V q45 = mul_add(w, splat<V>(0.0034448378116353007), splat<V>(-0.008857308770517392));
+        return mul_add(w2, mul_add(w2, q45, q23), q01);
     }
 };
 template <>
@@ -55,9 +55,8 @@ struct TanhConstants<float> {
     /// Q of T = z + z·w·Q(w), minimax on w ≤ (c/2)², relative error of T 2^-32.
     template <class V>  // V: float or a pack of floats
     static DELTAPROP_ALWAYS_INLINE V Q(V w) {
-        V q = w * -0.05272703f + 0.13331184f;
-        q = q * w + -0.33333322f;
-        return q;
+        const V q = mul_add(w, splat<V>(-0.05272703f), splat<V>(0.13331184f));
+        return mul_add(q, w, splat<V>(-0.33333322f));
     }
 };
 
@@ -116,20 +115,20 @@ DELTAPROP_ALWAYS_INLINE V tanh_nonnegative(V a) {
     constexpr T minus_inv_c = T(-2.88539008177792681471984936200378427);  // −1/c = −2/ln2
     constexpr T c = T(0.346573590279972654708616060729088284);  // ln2/2
     // k = −j = round(−a/c), read from y's low bits: adding the shifter rounds to an integer.
-    const V y = a * minus_inv_c + C::shifter;
+    const V y = mul_add(a, splat<V>(minus_inv_c), splat<V>(C::shifter));
     const V k = y - C::shifter;
-    // a + k·c is exact (Sterbenz); the error of z is that of c and of rounding k·c, which
-    // tanh' = 1 − tanh² damps where k·c is large.
-    const V z = a + k * c;
+    // z = a + k·c rounded once; its error is that of c, which tanh' = 1 − tanh² damps where
+    // k·c is large.
+    const V z = mul_add(k, splat<V>(c), a);
     const V w = z * z;
-    const V tanh_z = z + (z * w) * C::Q(w);
+    const V tanh_z = mul_add(z * w, C::Q(w), z);
     // 2^k: shifting y's bits moves k + bias into the exponent field (the bits above drop out).
     const V two_k = from_bits<V>(bits_of(y) << C::mantissa_bits);
     // tanh(j·c) = A/B. Both are exact for j ≤ mantissa bits; beyond, each rounds by half an ulp,
     // at most about an ulp more in the quotient.
     const V A = T(1) - two_k;
     const V B = T(1) + two_k;
-    return (A + B * tanh_z) / (B + A * tanh_z);
+    return mul_add(B, tanh_z, A) / mul_add(A, tanh_z, B);
 }
 
 /// min(a, saturation) for a ≥ 0 that keeps a NaN a NaN (a silent ±1 would hide a diverged
@@ -165,12 +164,12 @@ DELTAPROP_ALWAYS_INLINE V fast_tanh(V s) {
     constexpr auto sign = detail::sign_bit<V>();
     const auto s_bits = detail::bits_of(s);
     const V a = detail::clamp_to_saturation(detail::from_bits<V>(s_bits & ~sign));  // |s|
-    const V t = detail::tanh_nonnegative(a);
-    return detail::from_bits<V>((detail::bits_of(t) & ~sign) | (s_bits & sign));  // sign of s
+    const V t = detail::tanh_nonnegative(a);  // ≥ +0 (or NaN): its sign bit is clear
+    return detail::from_bits<V>(detail::bits_of(t) | (s_bits & sign));  // the sign of s
 }
 
 /// x[i] ← θ(x[i]) = tanh(x[i]) for a row block of signals. Compiled for several instruction
-/// sets (SSE2, AVX2, AVX-512) and picked at load time for the CPU, so one binary is both
+/// sets (SSE2, AVX2 with FMA, AVX-512) and picked at load time for the CPU, so one binary is both
 /// portable and as wide as the machine allows.
 DELTAPROP_MULTIVERSION inline void tanh_in_place(double* x, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) x[i] = fast_tanh(x[i]);

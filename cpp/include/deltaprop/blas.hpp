@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 #include "deltaprop/simd.hpp"
 
@@ -69,16 +70,14 @@ inline void cblas_gemm(Trans ta, Trans tb, int m, int n, int k, float alpha, con
 
 namespace kernels {
 
-// The building blocks of the small products, compiled for several instruction sets (see
-// DELTAPROP_MULTIVERSION in simd.hpp). Both keep a fixed order of operations that does
-// not depend on the instruction set, so every build gives the same bits.
+// The building blocks of the small products. Each keeps a fixed order of operations that does
+// not depend on the instruction set, and every product is a mul_add (simd.hpp), so every build
+// gives the same bits.
 
-/// y[0..n) += a·x[0..n)
-DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, double a, const double* x, double* y) {
-    for (std::size_t i = 0; i < n; ++i) y[i] += a * x[i];
-}
-DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, float a, const float* x, float* y) {
-    for (std::size_t i = 0; i < n; ++i) y[i] += a * x[i];
+/// y[0..n) += a·x[0..n), each y[i] = a·x[i] + y[i] rounded once
+template <class T>
+DELTAPROP_ALWAYS_INLINE void axpy(std::size_t n, T a, const T* x, T* y) {
+    for (std::size_t i = 0; i < n; ++i) y[i] = mul_add(a, x[i], y[i]);
 }
 
 /// The core's fixed order of summation: partial sums in `lanes<T>` interleaved lanes, one
@@ -90,22 +89,50 @@ DELTAPROP_MULTIVERSION inline void axpy(std::size_t n, float a, const float* x, 
 template <class T>
 inline constexpr std::size_t lanes = 64 / sizeof(T);
 
-template <class T>
-DELTAPROP_ALWAYS_INLINE T reduce_lanes(T* acc) {
-    for (std::size_t h = lanes<T> / 2; h > 0; h /= 2)
-        for (std::size_t k = 0; k < h; ++k) acc[k] += acc[k + h];
-    return acc[0];
+#ifdef DELTAPROP_PACKS
+/// acc[0] after acc[k] += acc[k + h] for k < h, h = n/2, n/4, ..., 1, on vectors of
+/// decreasing width (the lower half plus the upper half), so that it takes log2(n) vector
+/// additions instead of n − 1 dependent scalar ones through memory: the same additions of the
+/// same values, so the same bits.
+template <std::size_t n, class T>
+DELTAPROP_ALWAYS_INLINE T reduce_halving(const T* acc) {
+    if constexpr (n == 1) {
+        return acc[0];
+    } else {
+        typedef T Half __attribute__((vector_size(n / 2 * sizeof(T))));
+        Half lower, upper;
+        std::memcpy(&lower, acc, sizeof lower);
+        std::memcpy(&upper, acc + n / 2, sizeof upper);
+        const Half sum = lower + upper;
+        T halved[n / 2];
+        std::memcpy(halved, &sum, sizeof sum);
+        return reduce_halving<n / 2>(halved);
+    }
 }
+template <class T>
+DELTAPROP_ALWAYS_INLINE T reduce_lanes(const T* acc) {
+    return reduce_halving<lanes<T>>(acc);
+}
+#else
+template <class T>
+DELTAPROP_ALWAYS_INLINE T reduce_lanes(const T* acc) {
+    T sums[lanes<T>];
+    for (std::size_t k = 0; k < lanes<T>; ++k) sums[k] = acc[k];
+    for (std::size_t h = lanes<T> / 2; h > 0; h /= 2)
+        for (std::size_t k = 0; k < h; ++k) sums[k] += sums[k + h];
+    return sums[0];
+}
+#endif
 
-/// Σ x[i]·y[i] in the fixed order above.
+/// Σ x[i]·y[i] in the fixed order above, each term added by a mul_add.
 template <class T>
 DELTAPROP_ALWAYS_INLINE T dot_lanes(std::size_t n, const T* x, const T* y) {
     constexpr std::size_t V = lanes<T>;
     T acc[V] = {};
     std::size_t i = 0;
     for (; i + V <= n; i += V)
-        for (std::size_t k = 0; k < V; ++k) acc[k] += x[i + k] * y[i + k];
-    for (std::size_t k = 0; i < n; ++i, ++k) acc[k] += x[i] * y[i];
+        for (std::size_t k = 0; k < V; ++k) acc[k] = mul_add(x[i + k], y[i + k], acc[k]);
+    for (std::size_t k = 0; i < n; ++i, ++k) acc[k] = mul_add(x[i], y[i], acc[k]);
     return reduce_lanes(acc);
 }
 /// Σ x[i], in the same order.
@@ -129,14 +156,66 @@ DELTAPROP_MULTIVERSION inline float dot(std::size_t n, const float* x, const flo
     return dot_lanes(n, x, y);
 }
 
-}  // namespace kernels
-
-/// C (m×n) = op(A) op(B) + beta·C, all row-major; op(A) is m×k, op(B) is k×n.
-/// beta is 0 (overwrite, C may hold garbage) or 1 (accumulate).
+/// C (m×n) += op(A) op(B) in the core's loops; see gemm below.
 ///
 /// The core keeps a block's activations feature-major (one row per unit, one column per data
 /// point, as the lecture's x_n are columns), so in every product of the small path the
 /// longest dimension, the B points of a block, is contiguous: the loops below run along it.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void small_gemm_body(bool ta, bool tb, std::size_t m, std::size_t n,
+                                             std::size_t k, const T* a, std::size_t lda,
+                                             const T* b, std::size_t ldb, T* c,
+                                             std::size_t ldc) {
+    if (n == 1 && !ta && tb) {  // C[i] += A[i,:]·B[0,:], both rows
+        for (std::size_t i = 0; i < m; ++i) c[i * ldc] += dot_lanes(k, a + i * lda, b);
+        return;
+    }
+    if (n == 1) {  // one data point (SGD): added into C in the same order as the axpy loops
+                   // below, so a point gets the same bits in any block
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t p = 0; p < k; ++p)
+                c[i * ldc] = mul_add(ta ? a[p * lda + i] : a[i * lda + p], tb ? b[p] : b[p * ldb],
+                                     c[i * ldc]);
+        return;
+    }
+    if (!ta && !tb) {  // C[i,:] += A[i,p] B[p,:]
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t p = 0; p < k; ++p) axpy(n, a[i * lda + p], b + p * ldb, c + i * ldc);
+    } else if (ta && !tb) {  // C[i,:] += A[p,i] B[p,:]
+        for (std::size_t p = 0; p < k; ++p)
+            for (std::size_t i = 0; i < m; ++i) axpy(n, a[p * lda + i], b + p * ldb, c + i * ldc);
+    } else if (!ta && tb) {  // C[i,j] += A[i,:]·B[j,:]
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j)
+                c[i * ldc + j] += dot_lanes(k, a + i * lda, b + j * ldb);
+    } else {
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+                T s = T(0);
+                for (std::size_t p = 0; p < k; ++p) s = mul_add(a[p * lda + i], b[j * ldb + p], s);
+                c[i * ldc + j] += s;
+            }
+    }
+}
+DELTAPROP_MULTIVERSION inline void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n,
+                                              std::size_t k, const double* a, std::size_t lda,
+                                              const double* b, std::size_t ldb, double* c,
+                                              std::size_t ldc) {
+    small_gemm_body(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+}
+DELTAPROP_MULTIVERSION inline void small_gemm(bool ta, bool tb, std::size_t m, std::size_t n,
+                                              std::size_t k, const float* a, std::size_t lda,
+                                              const float* b, std::size_t ldb, float* c,
+                                              std::size_t ldc) {
+    small_gemm_body(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+}  // namespace kernels
+
+/// C (m×n) = op(A) op(B) + beta·C, all row-major; op(A) is m×k, op(B) is k×n.
+/// beta is 0 (overwrite, C may hold garbage) or 1 (accumulate).
+/// Products of more than blas::small_product_limit multiply-adds go to BLAS, the rest to
+/// kernels::small_gemm.
 template <class T>
 void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
@@ -150,35 +229,7 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, const
     if (beta == T(0))
         for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = T(0);
-    if (n == 1 && ta == Trans::no && tb == Trans::yes) {  // C[i] += A[i,:]·B[0,:], both rows
-        for (std::size_t i = 0; i < m; ++i) c[i * ldc] += kernels::dot(k, a + i * lda, b);
-        return;
-    }
-    if (n == 1) {  // one data point (SGD): no call per element; added into C in the same
-                   // order as the axpy loops below, so a point gets the same bits in any block
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t p = 0; p < k; ++p)
-                c[i * ldc] += (ta == Trans::no ? a[i * lda + p] : a[p * lda + i]) *
-                              (tb == Trans::no ? b[p * ldb] : b[p]);
-        return;
-    }
-    if (ta == Trans::no && tb == Trans::no) {  // C[i,:] += A[i,p] B[p,:]
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t p = 0; p < k; ++p) kernels::axpy(n, a[i * lda + p], b + p * ldb, c + i * ldc);
-    } else if (ta == Trans::yes && tb == Trans::no) {  // C[i,:] += A[p,i] B[p,:]
-        for (std::size_t p = 0; p < k; ++p)
-            for (std::size_t i = 0; i < m; ++i) kernels::axpy(n, a[p * lda + i], b + p * ldb, c + i * ldc);
-    } else if (ta == Trans::no && tb == Trans::yes) {  // C[i,j] += A[i,:]·B[j,:]
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] += kernels::dot(k, a + i * lda, b + j * ldb);
-    } else {
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-                T s = T(0);
-                for (std::size_t p = 0; p < k; ++p) s += a[p * lda + i] * b[j * ldb + p];
-                c[i * ldc + j] += s;
-            }
-    }
+    kernels::small_gemm(ta == Trans::yes, tb == Trans::yes, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 }  // namespace deltaprop

@@ -10,8 +10,8 @@
 //
 // Same equations, same bits. Every quantity is computed by the same operations in the same order
 // as in propagation.hpp and the core's small products (blas.hpp): signals start at the bias and
-// add w·x in input order, sensitivities start at 0 and add w·δ in unit order, and the gradient's
-// sums over the block are kept in V lanes (point n of the block in lane n mod V) and reduced with
+// add w·x in input order, sensitivities start at 0 and add w·δ in unit order, each by a
+// mul_add, and the gradient's sums over the block are kept in V lanes (point n of the block in lane n mod V) and reduced with
 // kernels::reduce_lanes at the end of the block, exactly as kernels::dot and kernels::sum order
 // them. So the path taken never shows in the results; tests/cpp/test_fused_block.cpp checks it.
 // It applies only where every product of a block would run in the core's loops (not BLAS),
@@ -110,20 +110,34 @@ DELTAPROP_ALWAYS_INLINE void store(T* p, Pack<T> v) {
 }
 template <class T>
 DELTAPROP_ALWAYS_INLINE Pack<T> broadcast(T w) {
-    Pack<T> v;
-    for (std::size_t k = 0; k < kernels::lanes<T>; ++k) v[k] = w;
-    return v;
+    return splat<Pack<T>>(w);
 }
 
-/// lanes[k] += v[g][k], pack g = 0, 1, ... in turn (the points' order), for the chunk's first
-/// n points: all of them in a full chunk.
+/// lanes[k] += u[g][k]·v[g][k] (a mul_add), pack g = 0, 1, ... in turn (the points' order),
+/// for the chunk's first n points: all of them in a full chunk. As kernels::dot_lanes sums.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void add_products_to_lanes(T* lanes,
+                                                   const Pack<T> (&u)[ChunkWorkspace<T>::G],
+                                                   const Pack<T> (&v)[ChunkWorkspace<T>::G],
+                                                   std::size_t n) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G;
+    if (n == G * V) {
+        Pack<T> acc = load(lanes);
+        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) acc = mul_add(u[g], v[g], acc);
+        store(lanes, acc);
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            lanes[i % V] = mul_add(u[i / V][i % V], v[i / V][i % V], lanes[i % V]);
+    }
+}
+/// lanes[k] += v[g][k], likewise: as kernels::sum_lanes sums.
 template <class T>
 DELTAPROP_ALWAYS_INLINE void add_to_lanes(T* lanes, const Pack<T> (&v)[ChunkWorkspace<T>::G],
                                           std::size_t n) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G;
     if (n == G * V) {
         Pack<T> acc = load(lanes);
-        for (std::size_t g = 0; g < G; ++g) acc += v[g];
+        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) acc += v[g];
         store(lanes, acc);
     } else {
         for (std::size_t i = 0; i < n; ++i) lanes[i % V] += v[i / V][i % V];
@@ -143,12 +157,12 @@ DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, ChunkWorkspace
         const bool tanh = l < L || net.output() == Output::tanh;
         for (std::size_t j = 0; j < d_out; ++j) {
             Pack<T> s[G];
-            for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
             for (std::size_t p = 0; p < d_in; ++p) {                        // then inputs in order
-                const T w = W[(p + 1) * d_out + j];
-                for (std::size_t g = 0; g < G; ++g) s[g] += w * load(prev + p * P + g * V);
+                const Pack<T> w = broadcast(W[(p + 1) * d_out + j]);
+                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
             }
-            for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
         }
     }
 }
@@ -161,15 +175,14 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
     const std::size_t L = net.n_layers(), dL = net.layout().n_outputs();
     for (std::size_t j = 0; j < dL; ++j) {
-        Pack<T> x[G], e[G], e2[G];
-        for (std::size_t g = 0; g < G; ++g) {
+        Pack<T> x[G], e[G];
+        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
             x[g] = load(ws.x(L) + j * P + g * V);
             e[g] = x[g] - load(ws.y() + j * P + g * V);
-            e2[g] = e[g] * e[g];
         }
-        add_to_lanes(ws.error_lanes() + j * V, e2, n);
+        add_products_to_lanes(ws.error_lanes() + j * V, e, e, n);
         if (!deltas) continue;
-        for (std::size_t g = 0; g < G; ++g)
+        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
             store(ws.delta(L) + j * P + g * V, net.output() == Output::tanh
                                                    ? e[g] * (T(2) * (T(1) - x[g] * x[g]))
                                                    : e[g] * T(2));
@@ -182,10 +195,10 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T
         for (std::size_t j = 0; j < d; ++j) {
             Pack<T> s[G] = {};  // W^(ℓ+1) Δ^(ℓ+1) from 0, in unit order
             for (std::size_t p = 0; p < d_next; ++p) {
-                const T w = W[(j + 1) * d_next + p];
-                for (std::size_t g = 0; g < G; ++g) s[g] += w * load(next + p * P + g * V);
+                const Pack<T> w = broadcast(W[(j + 1) * d_next + p]);
+                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
             }
-            for (std::size_t g = 0; g < G; ++g) {
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
                 const Pack<T> x = load(ws.x(l) + j * P + g * V);
                 store(ws.delta(l) + j * P + g * V, s[g] * (T(1) - x * x));
             }
@@ -205,15 +218,15 @@ DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, ChunkWorkspac
         const T* dl = ws.delta(l);
         Pack<T> terms[G];
         for (std::size_t j = 0; j < d_out; ++j) {  // row 0: the bias input is 1
-            for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
             add_to_lanes(lanes + j * V, terms, n);
         }
         for (std::size_t p = 0; p < d_in; ++p) {
             Pack<T> xp[G];
-            for (std::size_t g = 0; g < G; ++g) xp[g] = load(x + p * P + g * V);
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) xp[g] = load(x + p * P + g * V);
             for (std::size_t j = 0; j < d_out; ++j) {
-                for (std::size_t g = 0; g < G; ++g) terms[g] = xp[g] * load(dl + j * P + g * V);
-                add_to_lanes(lanes + ((p + 1) * d_out + j) * V, terms, n);
+                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
+                add_products_to_lanes(lanes + ((p + 1) * d_out + j) * V, xp, terms, n);
             }
         }
     }

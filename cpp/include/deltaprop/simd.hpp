@@ -1,24 +1,63 @@
 // deltaprop/simd.hpp — how the hot loops are compiled: forced inlining of the small helpers,
 // function multiversioning so that one binary carries SSE2, AVX2 and AVX-512 versions of each
-// loop and the dynamic loader picks the widest the CPU has, and packs of one register's worth of
-// values for the loops that are written in terms of them.
+// loop and the dynamic loader picks the widest the CPU has, packs of one register's worth of
+// values for the loops that are written in terms of them, and mul_add, the fused multiply-add
+// that every product of the core's own loops is made of.
 #pragma once
 
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #if defined(__GNUC__)
 #define DELTAPROP_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define DELTAPROP_ALWAYS_INLINE inline
 #endif
+// Unrolls the loop it precedes completely: for the short loops over a chunk's packs, whose
+// iterations are independent work the processor overlaps. GCC's own estimate counts a pack's
+// mul_add as one call per lane and would keep such loops rolled.
+#if defined(__GNUC__) && !defined(__clang__)
+#define DELTAPROP_UNROLL _Pragma("GCC unroll 16")
+#else
+#define DELTAPROP_UNROLL
+#endif
 // One function, several instruction sets, chosen at load time by the CPU (GCC on x86-64 with
-// ifunc support). Elsewhere the plain build.
+// ifunc support): x86-64-v3 (AVX2 and FMA) and x86-64-v4 (AVX-512), each of which has a fused
+// multiply-add instruction, and the baseline, where mul_add is glibc's correctly rounded fma
+// (slow, same bits). Elsewhere the plain build.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(DELTAPROP_NO_MULTIVERSION)
-#define DELTAPROP_MULTIVERSION __attribute__((target_clones("default", "avx2", "avx512f")))
+#define DELTAPROP_MULTIVERSION \
+    __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define DELTAPROP_MULTIVERSION
 #endif
+
+namespace deltaprop {
+
+/// a·b + c rounded once (IEEE fusedMultiplyAdd). The core's own loops compute every w·x + s
+/// this way: one instruction where the CPU has FMA, half the rounding error of a product and a
+/// sum, and, being correctly rounded, the same bits on every CPU, with or without the
+/// instruction. (The build's -ffp-contract=off keeps the compiler from fusing other a·b + c on
+/// some instruction sets and not others.)
+DELTAPROP_ALWAYS_INLINE double mul_add(double a, double b, double c) { return std::fma(a, b, c); }
+DELTAPROP_ALWAYS_INLINE float mul_add(float a, float b, float c) { return std::fma(a, b, c); }
+
+/// x as the type V: itself for a scalar, in every lane for a pack (below).
+template <class V, class T>
+DELTAPROP_ALWAYS_INLINE V splat(T x) {
+    if constexpr (std::is_arithmetic_v<V>) {
+        return V(x);
+    } else {
+        V v;
+        for (std::size_t k = 0; k < sizeof(V) / sizeof(T); ++k) v[k] = x;
+        return v;
+    }
+}
+
+}  // namespace deltaprop
 
 // Packs: 64 bytes of T (8 doubles or 16 floats) as a GNU vector type, with elementwise IEEE
 // arithmetic. Each instruction-set clone lowers a pack operation to one AVX-512, two AVX2 or
@@ -45,5 +84,19 @@ struct PackOf<float> {
 /// 64 bytes of T: 8 doubles or 16 floats.
 template <class T>
 using Pack = typename PackOf<T>::type;
+
+/// mul_add lane by lane; each instruction-set clone makes it one or more FMA instructions.
+template <class P>
+DELTAPROP_ALWAYS_INLINE P mul_add_lanes(P a, P b, P c) {
+    P r;
+    for (std::size_t k = 0; k < sizeof(P) / sizeof(a[0]); ++k) r[k] = mul_add(a[k], b[k], c[k]);
+    return r;
+}
+DELTAPROP_ALWAYS_INLINE Pack<double> mul_add(Pack<double> a, Pack<double> b, Pack<double> c) {
+    return mul_add_lanes(a, b, c);
+}
+DELTAPROP_ALWAYS_INLINE Pack<float> mul_add(Pack<float> a, Pack<float> b, Pack<float> c) {
+    return mul_add_lanes(a, b, c);
+}
 }  // namespace deltaprop
 #endif
