@@ -69,28 +69,26 @@ template <>
 struct Lanewise<double> {
     using Scalar = double;
     using Bits = std::uint64_t;
-    static Bits all_ones_if(bool c) { return Bits(0) - Bits(c); }
+    using Signed = std::int64_t;
 };
 template <>
 struct Lanewise<float> {
     using Scalar = float;
     using Bits = std::uint32_t;
-    static Bits all_ones_if(bool c) { return Bits(0) - Bits(c); }
+    using Signed = std::int32_t;
 };
 #ifdef DELTAPROP_PACKS
 template <>
 struct Lanewise<Pack<double>> {
     using Scalar = double;
     using Bits = PackOf<double>::bits;
-    template <class Mask>  // a pack comparison is already all ones or all zeros per lane
-    static Bits all_ones_if(Mask m) { return Bits(m); }
+    typedef std::int64_t Signed __attribute__((vector_size(64)));
 };
 template <>
 struct Lanewise<Pack<float>> {
     using Scalar = float;
     using Bits = PackOf<float>::bits;
-    template <class Mask>
-    static Bits all_ones_if(Mask m) { return Bits(m); }
+    typedef std::int32_t Signed __attribute__((vector_size(64)));
 };
 #endif
 
@@ -132,19 +130,24 @@ DELTAPROP_ALWAYS_INLINE V tanh_nonnegative(V a) {
 }
 
 /// min(a, saturation) for a ≥ 0 that keeps a NaN a NaN (a silent ±1 would hide a diverged
-/// network). Done on the bit patterns, which order non-negative floats like the numbers:
-/// a floating-point select would stop GCC from vectorising the loop (-ftrapping-math).
+/// network). Done on the bit patterns, which order non-negative floats like the numbers, with
+/// NaNs above ∞: shifted up by `wrap`, the NaNs' patterns pass the largest signed integer and
+/// turn negative, so one signed minimum with saturation's shifted pattern clamps every finite
+/// value and ∞ and leaves NaNs alone; the shift is then undone. Three integer operations and no
+/// floating-point compare, which GCC can vectorise at every width without masks.
 template <class V>
 DELTAPROP_ALWAYS_INLINE V clamp_to_saturation(V a) {
     using T = typename Lanewise<V>::Scalar;
     using Bits = typename Lanewise<V>::Bits;
-    constexpr T saturation = TanhConstants<T>::saturation;
-    constexpr T infinity = std::numeric_limits<T>::infinity();
-    const Bits ab = bits_of(a);
-    const auto sb = bits_of(saturation), ib = bits_of(infinity);  // scalars
-    // finite beyond saturation, or ∞
-    const Bits over = Lanewise<V>::all_ones_if(ab > sb) & Lanewise<V>::all_ones_if(ab <= ib);
-    return from_bits<V>(ab ^ ((ab ^ sb) & over));
+    using Signed = typename Lanewise<V>::Signed;
+    using ScalarBits = typename Lanewise<T>::Bits;
+    using ScalarSigned = typename Lanewise<T>::Signed;
+    const ScalarBits infinity = bits_of(std::numeric_limits<T>::infinity());  // constants,
+    const ScalarBits wrap = ScalarBits(std::numeric_limits<ScalarSigned>::max()) - infinity;
+    const ScalarSigned bound = ScalarSigned(bits_of(TanhConstants<T>::saturation) + wrap);  // folded
+    const Signed shifted = Signed(bits_of(a) + wrap);
+    const Signed least = shifted < bound ? shifted : bound;
+    return from_bits<V>(Bits(least) - wrap);
 }
 
 /// The sign bit of the type's scalars, as a scalar bit pattern.
