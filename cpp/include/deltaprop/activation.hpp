@@ -171,6 +171,28 @@ DELTAPROP_ALWAYS_INLINE V fast_tanh(V s) {
     return detail::from_bits<V>(detail::bits_of(t) | (s_bits & sign));  // the sign of s
 }
 
+/// θ'(s) = 1 − x² from x = θ(s), rounded once (a mul_add): near saturation, where x² rounds
+/// to within an ulp of 1, rounding x² first would leave 1 − x² with few correct bits.
+template <class V>
+DELTAPROP_ALWAYS_INLINE V tanh_derivative(V x) {
+    return mul_add(-x, x, splat<V>(1));
+}
+
+/// d[i] ← d[i]·(scale·θ'(s_i)), θ' from x[i] = θ(s_i): the ⊙ θ'(S) of backpropagation, with
+/// scale 2 for the output layer's 2(x − y) and 1 elsewhere (where it changes no bit).
+template <class T>
+DELTAPROP_ALWAYS_INLINE void times_tanh_derivative_loop(std::size_t n, const T* x, T scale, T* d) {
+    for (std::size_t i = 0; i < n; ++i) d[i] *= scale * tanh_derivative(x[i]);
+}
+DELTAPROP_MULTIVERSION inline void times_tanh_derivative(std::size_t n, const double* x,
+                                                         double scale, double* d) {
+    times_tanh_derivative_loop(n, x, scale, d);
+}
+DELTAPROP_MULTIVERSION inline void times_tanh_derivative(std::size_t n, const float* x,
+                                                         float scale, float* d) {
+    times_tanh_derivative_loop(n, x, scale, d);
+}
+
 /// x[i] ← θ(x[i]) = tanh(x[i]) for a row block of signals. Compiled for several instruction
 /// sets (SSE2, AVX2 with FMA, AVX-512) and picked at load time for the CPU, so one binary is both
 /// portable and as wide as the machine allows.

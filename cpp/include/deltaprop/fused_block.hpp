@@ -187,7 +187,7 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T
         if (!deltas) continue;
         DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
             store(ws.delta(L) + j * P + g * V, net.output() == Output::tanh
-                                                   ? e[g] * (T(2) * (T(1) - x[g] * x[g]))
+                                                   ? e[g] * (T(2) * tanh_derivative(x[g]))
                                                    : e[g] * T(2));
     }
     if (!deltas) return;
@@ -203,7 +203,7 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T
             }
             DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
                 const Pack<T> x = load(ws.x(l) + j * P + g * V);
-                store(ws.delta(l) + j * P + g * V, s[g] * (T(1) - x * x));
+                store(ws.delta(l) + j * P + g * V, s[g] * tanh_derivative(x));
             }
         }
     }

@@ -174,7 +174,7 @@ double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& 
     T* dlt = ws.delta(L);
     const double sum = output_error(xL, y, dL, B, dlt);
     if (net.output() == Output::tanh)  // δ^(L) = 2 (x^(L) − y) θ'(s^(L))
-        for (std::size_t i = 0; i < dL * B; ++i) dlt[i] *= T(2) * (T(1) - xL[i] * xL[i]);
+        times_tanh_derivative(dL * B, xL, T(2), dlt);
     else
         for (std::size_t i = 0; i < dL * B; ++i) dlt[i] *= T(2);
     for (std::size_t l = L - 1; l >= 1; --l) {  // δ^(ℓ) = θ'(s^(ℓ)) ⊗ [W^(ℓ+1) δ^(ℓ+1)]_1^d(ℓ)
@@ -183,7 +183,7 @@ double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& 
         gemm(Trans::no, Trans::no, d, B, d_next, net.weights(l + 1) + d_next, d_next,
              ws.delta(l + 1), B, T(0), dl, B);
         const T* xl = ws.x(l);
-        for (std::size_t i = 0; i < d * B; ++i) dl[i] *= T(1) - xl[i] * xl[i];
+        times_tanh_derivative(d * B, xl, T(1), dl);
     }
     return sum;
 }

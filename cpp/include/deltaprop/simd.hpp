@@ -52,7 +52,7 @@ DELTAPROP_ALWAYS_INLINE V splat(T x) {
         return V(x);
     } else {
         V v;
-        for (std::size_t k = 0; k < sizeof(V) / sizeof(T); ++k) v[k] = x;
+        for (std::size_t k = 0; k < sizeof(V) / sizeof(v[0]); ++k) v[k] = x;
         return v;
     }
 }
