@@ -77,7 +77,8 @@ std::vector<T> reference_product(bool ta, bool tb, std::size_t m, std::size_t n,
                 for (std::size_t p = 0; p < k; ++p) s = std::fma(A(i, p), B(p, j), s);
                 c[i * n + j] += s;
             } else {  // axpy, and any one column (one point): each term fused into C in turn
-                for (std::size_t p = 0; p < k; ++p) c[i * n + j] = std::fma(A(i, p), B(p, j), c[i * n + j]);
+                for (std::size_t p = 0; p < k; ++p)
+                    c[i * n + j] = std::fma(A(i, p), B(p, j), c[i * n + j]);
             }
         }
     return c;
@@ -85,12 +86,14 @@ std::vector<T> reference_product(bool ta, bool tb, std::size_t m, std::size_t n,
 
 template <class T>
 void check_products(Random& rng) {
-    const std::size_t shapes[][3] = {{10, 32, 2}, {1, 40, 10}, {10, 1, 2}, {3, 7, 5}, {2, 1, 20}, {5, 9, 1}};
+    const std::size_t shapes[][3] = {{10, 32, 2}, {1, 40, 10}, {10, 1, 2},
+                                     {3, 7, 5},   {2, 1, 20},  {5, 9, 1}};
     for (const auto& shape : shapes) {
         const std::size_t m = shape[0], n = shape[1], k = shape[2];
         for (bool ta : {false, true})
             for (bool tb : {false, true}) {
-                const std::vector<T> a = random_values<T>(rng, m * k), b = random_values<T>(rng, k * n);
+                const std::vector<T> a = random_values<T>(rng, m * k);
+                const std::vector<T> b = random_values<T>(rng, k * n);
                 const std::vector<T> c0 = random_values<T>(rng, m * n);
                 std::vector<T> c = c0;
                 gemm(ta ? Trans::yes : Trans::no, tb ? Trans::yes : Trans::no, m, n, k, a.data(),

@@ -11,9 +11,10 @@
 // Same equations, same bits. Every quantity is computed by the same operations in the same order
 // as in propagation.hpp and the core's small products (blas.hpp): signals start at the bias and
 // add w·x in input order, sensitivities start at 0 and add w·δ in unit order, each by a
-// mul_add, and the gradient's sums over the block are kept in V lanes (point n of the block in lane n mod V) and reduced with
-// kernels::reduce_lanes at the end of the block, exactly as kernels::dot and kernels::sum order
-// them. So the path taken never shows in the results; tests/cpp/test_fused_block.cpp checks it.
+// mul_add, and the gradient's sums over the block are kept in V lanes (point n of the block in
+// lane n mod V) and reduced with kernels::reduce_lanes at the end of the block, exactly as
+// kernels::dot and kernels::sum order them. So the path taken never shows in the results;
+// tests/cpp/test_fused_block.cpp checks it.
 // It applies only where every product of a block would run in the core's loops (not BLAS),
 // which is what makes that exactness possible and is where the layer-by-layer path is slow.
 #pragma once
@@ -160,12 +161,17 @@ DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, ChunkWorkspace
         const bool tanh = l < L || net.output() == Output::tanh;
         for (std::size_t j = 0; j < d_out; ++j) {
             Pack<T> s[G];
-            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
             for (std::size_t p = 0; p < d_in; ++p) {                        // then inputs in order
                 const Pack<T> w = broadcast(W[(p + 1) * d_out + j]);
-                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
+                DELTAPROP_UNROLL
+                for (std::size_t g = 0; g < G; ++g)
+                    s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
             }
-            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g)
+                store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
         }
     }
 }
@@ -199,7 +205,9 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, ChunkWorkspace<T
             Pack<T> s[G] = {};  // W^(ℓ+1) Δ^(ℓ+1) from 0, in unit order
             for (std::size_t p = 0; p < d_next; ++p) {
                 const Pack<T> w = broadcast(W[(j + 1) * d_next + p]);
-                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
+                DELTAPROP_UNROLL
+                for (std::size_t g = 0; g < G; ++g)
+                    s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
             }
             DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
                 const Pack<T> x = load(ws.x(l) + j * P + g * V);
@@ -221,14 +229,16 @@ DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, ChunkWorkspac
         const T* dl = ws.delta(l);
         Pack<T> terms[G];
         for (std::size_t j = 0; j < d_out; ++j) {  // row 0: the bias input is 1
-            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
             add_to_lanes(lanes + j * V, terms, n);
         }
         for (std::size_t p = 0; p < d_in; ++p) {
             Pack<T> xp[G];
             DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) xp[g] = load(x + p * P + g * V);
             for (std::size_t j = 0; j < d_out; ++j) {
-                DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
+                DELTAPROP_UNROLL
+                for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
                 add_products_to_lanes(lanes + ((p + 1) * d_out + j) * V, xp, terms, n);
             }
         }
