@@ -31,6 +31,7 @@
     !defined(DELTAPROP_NO_MULTIVERSION)
 #define DELTAPROP_MULTIVERSION \
     __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#define DELTAPROP_CLONES 1
 #else
 #define DELTAPROP_MULTIVERSION
 #endif
