@@ -154,7 +154,7 @@ private:
         forward(net, xb, B, ws);
         if (!gs) return squared_error(net, yb, B, ws);
         const double e = backward(net, yb, B, ws);
-        accumulate_gradient(net, B, ws, gs);
+        accumulate_gradient(net, B, ws, gs, FirstLayer::transposed);
         return e;
     }
 
@@ -191,14 +191,20 @@ private:
             threads);
         double e = 0;
         for (std::size_t s = 0; s < slots; ++s) e += partial_e_[s];
-        if (g) {
-            std::copy(partial_g_.begin(), partial_g_.begin() + nw, g);
+        if (g) {  // Σ of the slots in slot order, into slot 0; then g = slot 0 / N
+            T* sum = partial_g_.data();
             for (std::size_t s = 1; s < slots; ++s) {
                 const T* gs = partial_g_.data() + s * nw;
-                for (std::size_t i = 0; i < nw; ++i) g[i] += gs[i];
+                for (std::size_t i = 0; i < nw; ++i) sum[i] += gs[i];
             }
             const T inv_n = T(1) / T(n);
-            for (std::size_t i = 0; i < nw; ++i) g[i] *= inv_n;
+            for (std::size_t i = 0; i < nw; ++i) g[i] = sum[i] * inv_n;
+            if (!fused) {  // rows 1.. of G^(1) were summed transposed (FirstLayer::transposed)
+                const std::size_t d1 = layout_.dim(1), first = layout_.offset(1) + d1;
+                for (std::size_t i = 0; i < d0; ++i)
+                    for (std::size_t j = 0; j < d1; ++j)
+                        g[first + i * d1 + j] = sum[first + j * d0 + i] * inv_n;
+            }
         }
         return e / double(n);
     }
@@ -212,7 +218,7 @@ public:
 
 private:
     std::size_t slots_ = 1;
-    std::vector<T> partial_g_;
+    std::vector<T> partial_g_;  // slots × n_weights; G^(1)'s rows 1.. transposed unless fused
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
     std::vector<ChunkWorkspace<T>> chunk_workspaces_;
