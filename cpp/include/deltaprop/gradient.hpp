@@ -58,18 +58,27 @@ public:
     /// blas::small_product_limit) and take the fused path. There a block costs the reduction of
     /// its lane sums, which 64-row blocks made 15% of a 2-10-1 epoch, while 256-row blocks split
     /// the course's N = 300 badly between two threads (256 + 44 rows): 128 measured best for
-    /// both. Wider networks use 256 rows, which keep a block's activations in L1/L2, or up to
-    /// 1024 when a row is ≥ 256 values, since BLAS runs a 1024-row product about a quarter faster
-    /// than a 256-row one (workload D of benchmarks/, one core: 50 -> 64 GFLOP/s); fewer where a
-    /// block's workspace would pass 64 MiB.
+    /// both. Wider networks use 256 rows: short blocks share N out evenly between threads
+    /// (N = 7291 in 1024-row blocks leaves 4 blocks to one thread and 3.1 to the other), and
+    /// the block's rows are still in L2 when the gradient reads them again after the forward
+    /// pass. On workload C of benchmarks/ (256-100-10), 256 rows against 1024: one thread
+    /// 16.6 -> 15.5 ms per gradient in float64 and 8.0 -> 7.0 in float32, two threads 9.4 ->
+    /// 8.2 and 4.5 -> 3.7; 512-512-10 and 784-300-10 time the same with 256, 512 or 1024 rows.
+    /// A layer of more than 1 MiB of weights takes 1024 rows instead, so that adding a
+    /// block's G^(ℓ) += X Δᵀ into the partial sums, a pass over that memory, is spread over
+    /// more rows (workload D, 784-1024-1024-10, float32: 648 ms per gradient with 256 rows, 591
+    /// with 1024). Fewer where a block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
         constexpr std::size_t small_rows = 128;
         if (block_products_stay_in_loops(layout, small_rows)) return small_rows;
-        std::size_t per_row = layout.n_inputs();
-        for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
+        std::size_t per_row = layout.n_inputs(), widest = 0;
+        for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
+            per_row += 2 * layout.dim(l);
+            widest = std::max(widest, layout.dim(l - 1) * layout.dim(l));
+        }
         const std::size_t budget = (std::size_t(64) << 20) / sizeof(T);
         if (per_row == 0) return 1;
-        const std::size_t most = per_row >= 256 ? 1024 : 256;
+        const std::size_t most = widest * sizeof(T) > (std::size_t(1) << 20) ? 1024 : 256;
         return std::max<std::size_t>(1, std::min(most, budget / per_row));
     }
 
