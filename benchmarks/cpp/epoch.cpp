@@ -92,7 +92,8 @@ void run(char workload, std::size_t threads) {
     const T* rows = ws.input_rows();
     const double t_transpose = rows ? 0.0 : ms(to_columns);
     const double t_backward = ms([&] { backward(net, y.data(), B, ws); });
-    const double t_gradient = ms([&] { accumulate_gradient(net, B, ws, g.data()); });
+    const FirstLayer layout1 = gathered ? FirstLayer::as_weights : FirstLayer::transposed;
+    const double t_gradient = ms([&] { accumulate_gradient(net, B, ws, g.data(), layout1); });
     double t_tanh = 0, t_gemm_f = 0, t_gemm_b = 0, t_gemm_g = 0, t_prime = 0;
     for (std::size_t l = 1; l <= L; ++l) {
         const std::size_t di = layout.dim(l - 1), dl = layout.dim(l);
@@ -103,10 +104,16 @@ void run(char workload, std::size_t threads) {
             gemm(Trans::yes, by_rows ? Trans::yes : Trans::no, dl, B, di, net.weights(l) + dl, dl,
                  by_rows ? rows : ws.x(l - 1), by_rows ? d0 : B, T(1), ws.x(l), B);
         });
-        t_gemm_g += ms([&] {
-            gemm(by_rows ? Trans::yes : Trans::no, Trans::yes, di, dl, B,
-                 by_rows ? rows : ws.x(l - 1), by_rows ? d0 : B, ws.delta(l), B, T(1),
-                 g.data() + layout.offset(l) + dl, dl);
+        const T* x = by_rows ? rows : ws.x(l - 1);
+        const std::size_t ldx = by_rows ? d0 : B;
+        T* gl = g.data() + layout.offset(l) + dl;
+        t_gemm_g += ms([&] {  // as accumulate_gradient computes it
+            if (l == 1 && layout1 == FirstLayer::transposed)
+                gemm(Trans::no, by_rows ? Trans::no : Trans::yes, dl, di, B, ws.delta(l), B, x, ldx,
+                     T(1), gl, di);
+            else
+                gemm(by_rows ? Trans::yes : Trans::no, Trans::yes, di, dl, B, x, ldx, ws.delta(l), B,
+                     T(1), gl, dl);
         });
         if (l < L) {
             const std::size_t dn = layout.dim(l + 1);

@@ -58,18 +58,27 @@ public:
     /// blas::small_product_limit) and take the fused path. There a block costs the reduction of
     /// its lane sums, which 64-row blocks made 15% of a 2-10-1 epoch, while 256-row blocks split
     /// the course's N = 300 badly between two threads (256 + 44 rows): 128 measured best for
-    /// both. Wider networks use 256 rows, which keep a block's activations in L1/L2, or up to
-    /// 1024 when a row is ≥ 256 values, since BLAS runs a 1024-row product about a quarter faster
-    /// than a 256-row one (workload D of benchmarks/, one core: 50 -> 64 GFLOP/s); fewer where a
-    /// block's workspace would pass 64 MiB.
+    /// both. Wider networks use 256 rows: short blocks share N out evenly between threads
+    /// (N = 7291 in 1024-row blocks leaves 4 blocks to one thread and 3.1 to the other), and
+    /// the block's rows are still in L2 when the gradient reads them again after the forward
+    /// pass. On workload C of benchmarks/ (256-100-10), 256 rows against 1024: one thread
+    /// 16.6 -> 15.5 ms per gradient in float64 and 8.0 -> 7.0 in float32, two threads 9.4 ->
+    /// 8.2 and 4.5 -> 3.7; 512-512-10 and 784-300-10 time the same with 256, 512 or 1024 rows.
+    /// A layer of more than 1 MiB of weights takes 1024 rows instead, so that adding a
+    /// block's G^(ℓ) += X Δᵀ into the partial sums, a pass over that memory, is spread over
+    /// more rows (workload D, 784-1024-1024-10, float32: 648 ms per gradient with 256 rows, 591
+    /// with 1024). Fewer where a block's workspace would pass 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
         constexpr std::size_t small_rows = 128;
         if (block_products_stay_in_loops(layout, small_rows)) return small_rows;
-        std::size_t per_row = layout.n_inputs();
-        for (std::size_t l = 1; l <= layout.n_layers(); ++l) per_row += 2 * layout.dim(l);
+        std::size_t per_row = layout.n_inputs(), widest = 0;
+        for (std::size_t l = 1; l <= layout.n_layers(); ++l) {
+            per_row += 2 * layout.dim(l);
+            widest = std::max(widest, layout.dim(l - 1) * layout.dim(l));
+        }
         const std::size_t budget = (std::size_t(64) << 20) / sizeof(T);
         if (per_row == 0) return 1;
-        const std::size_t most = per_row >= 256 ? 1024 : 256;
+        const std::size_t most = widest * sizeof(T) > (std::size_t(1) << 20) ? 1024 : 256;
         return std::max<std::size_t>(1, std::min(most, budget / per_row));
     }
 
@@ -154,7 +163,7 @@ private:
         forward(net, xb, B, ws);
         if (!gs) return squared_error(net, yb, B, ws);
         const double e = backward(net, yb, B, ws);
-        accumulate_gradient(net, B, ws, gs);
+        accumulate_gradient(net, B, ws, gs, FirstLayer::transposed);
         return e;
     }
 
@@ -191,14 +200,20 @@ private:
             threads);
         double e = 0;
         for (std::size_t s = 0; s < slots; ++s) e += partial_e_[s];
-        if (g) {
-            std::copy(partial_g_.begin(), partial_g_.begin() + nw, g);
+        if (g) {  // Σ of the slots in slot order, into slot 0; then g = slot 0 / N
+            T* sum = partial_g_.data();
             for (std::size_t s = 1; s < slots; ++s) {
                 const T* gs = partial_g_.data() + s * nw;
-                for (std::size_t i = 0; i < nw; ++i) g[i] += gs[i];
+                for (std::size_t i = 0; i < nw; ++i) sum[i] += gs[i];
             }
             const T inv_n = T(1) / T(n);
-            for (std::size_t i = 0; i < nw; ++i) g[i] *= inv_n;
+            for (std::size_t i = 0; i < nw; ++i) g[i] = sum[i] * inv_n;
+            if (!fused) {  // rows 1.. of G^(1) were summed transposed (FirstLayer::transposed)
+                const std::size_t d1 = layout_.dim(1), first = layout_.offset(1) + d1;
+                for (std::size_t i = 0; i < d0; ++i)
+                    for (std::size_t j = 0; j < d1; ++j)
+                        g[first + i * d1 + j] = sum[first + j * d0 + i] * inv_n;
+            }
         }
         return e / double(n);
     }
@@ -212,7 +227,7 @@ public:
 
 private:
     std::size_t slots_ = 1;
-    std::vector<T> partial_g_;
+    std::vector<T> partial_g_;  // slots × n_weights; G^(1)'s rows 1.. transposed unless fused
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
     std::vector<ChunkWorkspace<T>> chunk_workspaces_;
