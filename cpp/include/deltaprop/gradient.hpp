@@ -133,11 +133,15 @@ private:
     }
 
     /// Threads worth using for n rows: small work stays on one thread, where handing work to
-    /// another costs more than it saves (measured: 2-10-1 gains from a second thread from
-    /// about 200 points, 5·10⁴ of these flops, when the pool's threads are spinning).
+    /// another costs more than it saves (measured: 2-10-1 in float64 gains from a second thread
+    /// from about 200 points, 5·10⁴ of these flops, when the pool's threads are spinning). A
+    /// float32 flop takes about half as long (twice the lanes), so float32 needs twice the
+    /// flops: on the course's N = 300, 2 threads took 5.7 µs per float32 epoch against 4.9 µs
+    /// on one (float64: 5.9 against 7.5).
     std::size_t threads_for(std::size_t n) const {
         const double flops = 6.0 * double(n) * double(layout_.n_weights());
-        const std::size_t useful = std::size_t(flops / 5.0e4) + 1;
+        const double per_thread = 5.0e4 * (8.0 / double(sizeof(T)));
+        const std::size_t useful = std::size_t(flops / per_thread) + 1;
         return std::min(pool_->size(), useful);
     }
 
