@@ -93,7 +93,7 @@ public:
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);
         slots_ = std::max<std::size_t>(1, std::min(max_slots, budget / layout.n_weights()));
-        check_allocation(slots_ * layout.n_weights(), sizeof(T), "the partial gradients");
+        check_allocation(slots_ * whole_lines<T>(layout.n_weights()), sizeof(T), "the partial gradients");
         partial_e_.assign(slots_, 0.0);
     }
 
@@ -175,6 +175,7 @@ private:
         check_layout(net);
         check_data(layout_, data);
         const std::size_t n = data.n, nw = layout_.n_weights();
+        const std::size_t stride = whole_lines<T>(nw);  // slots on lines of their own
         const std::size_t d0 = layout_.n_inputs(), dL = layout_.n_outputs();
         const std::size_t n_blocks = (n + block_rows - 1) / block_rows;
         const std::size_t slots = std::min(slots_, n_blocks);
@@ -184,15 +185,15 @@ private:
         else
             prepare_workspaces(threads);
         std::fill(partial_e_.begin(), partial_e_.end(), 0.0);
-        if (g && partial_g_.size() < slots * nw)  // as many slots as the data fill, once
-            allocate(partial_g_, slots * nw, T(0), "the partial gradients");
-        if (g) std::fill(partial_g_.begin(), partial_g_.begin() + slots * nw, T(0));
+        if (g && partial_g_.size() < slots * stride)  // as many slots as the data fill, once
+            allocate(partial_g_, slots * stride, T(0), "the partial gradients");
+        if (g) std::fill(partial_g_.begin(), partial_g_.begin() + slots * stride, T(0));
         // Task t runs on one thread with its own scratch and owns slots t, t + threads, ...
         pool_->run(
             threads,
             [&](std::size_t t) {
                 for (std::size_t s = t; s < slots; s += threads) {
-                    T* gs = g ? partial_g_.data() + s * nw : nullptr;
+                    T* gs = g ? partial_g_.data() + s * stride : nullptr;
                     double e = 0;
                     for (std::size_t b = s; b < n_blocks; b += slots) {
                         const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
@@ -207,7 +208,7 @@ private:
         if (g) {  // Σ of the slots in slot order, into slot 0; then g = slot 0 / N
             T* sum = partial_g_.data();
             for (std::size_t s = 1; s < slots; ++s) {
-                const T* gs = partial_g_.data() + s * nw;
+                const T* gs = partial_g_.data() + s * stride;
                 for (std::size_t i = 0; i < nw; ++i) sum[i] += gs[i];
             }
             const T inv_n = T(1) / T(n);
@@ -231,7 +232,7 @@ public:
 
 private:
     std::size_t slots_ = 1;
-    std::vector<T> partial_g_;  // slots × n_weights; G^(1)'s rows 1.. transposed unless fused
+    AlignedVector<T> partial_g_;  // slots × whole_lines(n_weights); G^(1)'s rows 1.. transposed unless fused
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
     std::vector<ChunkWorkspace<T>> chunk_workspaces_;

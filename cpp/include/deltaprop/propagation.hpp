@@ -74,7 +74,7 @@ private:
     std::size_t capacity_ = 0;
     Layout layout_;
     std::vector<std::size_t> offsets_;
-    std::vector<T> input_, x_, delta_;
+    AlignedVector<T> input_, x_, delta_;
 };
 
 /// Whether gemm sends a product of m·n·k multiply-adds to BLAS rather than the core's loops.
