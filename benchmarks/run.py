@@ -36,7 +36,7 @@ import pathlib  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
-from typing import Callable, Dict, List, Optional  # noqa: E402
+from typing import Callable, Dict, List, Optional, Tuple  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -67,41 +67,73 @@ class Result:
 
 
 # --- timing --------------------------------------------------------------------------------
-def measure(runs: Dict[int, Callable[[int], int]], set_threads: Callable[[int], None],
-            min_time: float, repeats: int) -> Dict[int, tuple]:
-    """``{threads: (median seconds per unit, busy cores)}`` of each ``runs[threads](k)``, which
-    does about k units and returns how many it did. Each repeat lasts at least ``min_time``;
-    warm-ups come first.
+Key = Tuple[str, str, int]  # (implementation, dtype name, threads; 0 where not settable)
+
+SETTLE_SECONDS = 0.2  # after another implementation's run: its idle threads stop spinning
+
+
+def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None],
+            min_time: float, repeats: int) -> Tuple[Dict[Key, tuple], Dict[Key, str]]:
+    """``({key: (median seconds per unit, busy cores)}, {key: why it failed})`` of each
+    ``runs[key](k)``, which does about k units and returns how many it did; ``prepare(key)``
+    sets its thread count. Each repeat lasts at least ``min_time``; warm-ups come first. A run
+    that diverges (DivergenceError) is dropped with the reason.
 
     A unit's time is the marginal cost: each repeat times k and 2k units and divides the
     difference of the times by the difference of the units, so what a call costs once
     (deltaprop's ``fit`` records E_in at its last iteration, a forward pass over all N; Python's
-    call overhead) is not charged to the units, for any implementation alike. The thread
-    counts take turns repeat by repeat, so a slow spell of the machine (a shared host) falls on
-    all of them rather than on whichever was timed last."""
+    call overhead) is not charged to the units, for any implementation alike.
+
+    Every implementation, dtype and thread count of a workload takes turns, repeat by repeat,
+    so a slow spell of the machine (a shared host, whose speed drifts by 20% over tens of
+    seconds) falls on all of them rather than on whichever was timed then: the ratios between
+    them are what the targets are about. Before an implementation runs after another one, the
+    script waits SETTLE_SECONDS, so that the other's idle threads (OpenBLAS's and OpenMP's spin
+    for a while after their work) have stopped competing for the cores."""
     def timed(run, k):
         wall, cpu = time.perf_counter(), time.process_time()
         done = run(k)
         return time.perf_counter() - wall, time.process_time() - cpu, done
 
+    last_impl = [None]
+
+    def switch_to(key):
+        if last_impl[0] is not None and last_impl[0] != key[0]:
+            time.sleep(SETTLE_SECONDS)
+        last_impl[0] = key[0]
+        prepare(key)
+
+    failed: Dict[Key, str] = {}
     ks = {}
-    for n, run in runs.items():
-        set_threads(n)
-        t, _, done = timed(run, 1)  # warm-up: first-call allocations, thread start-up
-        k = max(1, math.ceil(min_time / max(t / done, 1e-9) / 4))
-        t, _, done = timed(run, k)  # second estimate, past the first-call costs
-        ks[n] = max(1, math.ceil(min_time / max(t / done, 1e-9)))
-    per_unit = {n: [] for n in runs}
-    busy = {n: [] for n in runs}
+    for key, run in runs.items():
+        switch_to(key)
+        try:
+            t, _, done = timed(run, 1)  # warm-up: first-call allocations, thread start-up
+            k = max(1, math.ceil(min_time / max(t / done, 1e-9) / 4))
+            t, _, done = timed(run, k)  # second estimate, past the first-call costs
+        except deltaprop.DivergenceError as exc:  # pragma: no cover - the lr are small
+            failed[key] = f"diverged: {exc}"
+            continue
+        ks[key] = max(1, math.ceil(min_time / max(t / done, 1e-9)))
+    per_unit = {key: [] for key in ks}
+    busy = {key: [] for key in ks}
     for _ in range(repeats):
-        for n, run in runs.items():
-            set_threads(n)
-            t1, c1, done1 = timed(run, ks[n])
-            t2, c2, done2 = timed(run, 2 * ks[n])
+        for key, run in runs.items():
+            if key in failed:
+                continue
+            switch_to(key)
+            try:
+                t1, c1, done1 = timed(run, ks[key])
+                t2, c2, done2 = timed(run, 2 * ks[key])
+            except deltaprop.DivergenceError as exc:  # pragma: no cover
+                failed[key] = f"diverged: {exc}"
+                continue
             marginal = (t2 - t1) / (done2 - done1) if done2 > done1 else t2 / done2
-            per_unit[n].append(marginal if marginal > 0 else t2 / done2)  # noise can invert a tiny gap
-            busy[n].append((c1 + c2) / (t1 + t2))
-    return {n: (float(np.median(per_unit[n])), float(np.median(busy[n]))) for n in runs}
+            per_unit[key].append(marginal if marginal > 0 else t2 / done2)  # noise can invert a tiny gap
+            busy[key].append((c1 + c2) / (t1 + t2))
+        print(".", end="", flush=True)
+    return ({key: (float(np.median(per_unit[key])), float(np.median(busy[key])))
+             for key in ks if key not in failed}, failed)
 
 
 # --- the three implementations: each returns run(k) -> units done -------------------------
@@ -208,10 +240,10 @@ RUNNERS = {"deltaprop": deltaprop_runner, "numpy": numpy_runner, "torch": torch_
 def run_workload(w: Workload, sets, impls: List[str], threads: List[int], control: ThreadControl,
                  peaks: Dict, min_time: float, repeats: int) -> List[Result]:
     results = []
+    runs = {}
     for impl in impls:
         for dname, dtype in DTYPES.items():
             X, Y = data_for(w, sets, dtype)
-            runs = {}
             for n in (threads if control.can_set(impl) else [0]):
                 if n:
                     control.set(impl, n)
@@ -220,23 +252,20 @@ def run_workload(w: Workload, sets, impls: List[str], threads: List[int], contro
                     results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
                                           math.nan, "not available (needs Network.fit)"))
                 else:
-                    runs[n] = run
-            if not runs:
-                continue
-            try:
-                timings = measure(runs, lambda n: control.set(impl, n) if n else None, min_time,
-                                  repeats)
-            except deltaprop.DivergenceError as exc:  # pragma: no cover - lr is small
-                for n in runs:
-                    results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan,
-                                          math.nan, math.nan, f"diverged: {exc}"))
-                continue
-            for n, (seconds, cores) in timings.items():
-                gflops = w.flops_per_unit() / seconds / 1e9
-                peak = peaks.get((dname, n)) or max((v for (d, _), v in peaks.items() if d == dname),
-                                                    default=math.nan)
-                results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, gflops / peak, cores))
-                print(".", end="", flush=True)
+                    runs[(impl, dname, n)] = run
+    timings, failed = measure(runs, lambda key: control.set(key[0], key[2]) if key[2] else None,
+                              min_time, repeats)
+    for key in runs:  # in the table's order
+        impl, dname, n = key
+        if key in failed:
+            results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
+                                  math.nan, failed[key]))
+            continue
+        seconds, cores = timings[key]
+        gflops = w.flops_per_unit() / seconds / 1e9
+        peak = peaks.get((dname, n)) or max((v for (d, _), v in peaks.items() if d == dname),
+                                            default=math.nan)
+        results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, gflops / peak, cores))
     return results
 
 
