@@ -2,7 +2,10 @@
 // 80 000, about one epoch of a 2-10-1 network on N = 7291 points):
 //   in_place  deltaprop::tanh_in_place, the loop propagation.hpp calls on a row block;
 //   fused     fast_tanh inside loops of V lanes (8 double, 16 float) in a multiversioned
-//             function, the shape of a fused kernel that computes a signal and its θ together.
+//             function, the shape of a fused kernel that computes a signal and its θ together;
+//   divide    the one division fast_tanh makes per value, alone in the same kind of loop: the
+//             divider is a unit of its own that does not pipeline, so this is a floor for
+//             tanh and for every kernel that computes one (2-10-1's epoch: 11 per point).
 // Prints one tab-separated line per (type, loop): nanoseconds per tanh, the minimum over
 // repetitions (the machine is shared, so the minimum is the least disturbed run).
 // Usage: tanh_throughput [n] [repetitions]
@@ -37,6 +40,18 @@ DELTAPROP_MULTIVERSION void fused(const float* s, float* x, std::size_t n, float
     fused_lanes(s, x, n, w, b);
 }
 
+// x[i] = s[i] / (w·s[i] + b): one division per value, like tanh's quotient.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void divide_lanes(const T* s, T* x, std::size_t n, T w, T b) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = s[i] / (w * s[i] + b);
+}
+DELTAPROP_MULTIVERSION void divide(const double* s, double* x, std::size_t n, double w, double b) {
+    divide_lanes(s, x, n, w, b);
+}
+DELTAPROP_MULTIVERSION void divide(const float* s, float* x, std::size_t n, float w, float b) {
+    divide_lanes(s, x, n, w, b);
+}
+
 /// The least time of f() over reps runs, each after an untimed setup().
 template <class S, class F>
 double min_ns(int reps, S&& setup, F&& f) {
@@ -65,9 +80,12 @@ void run(const char* type, std::size_t n, int reps) {
         [&] { deltaprop::tanh_in_place(work.data(), n); });
     const double fused_ns = min_ns(reps, [] {}, [&] { fused(s.data(), x.data(), n, T(1), T(0)); });
     volatile T sink = work[n / 2] + x[n / 3];
+    const double divide_ns = min_ns(reps, [] {}, [&] { divide(s.data(), x.data(), n, T(0.5), T(3)); });
+    sink = x[n / 5];
     (void)sink;
     std::printf("%s\tin_place\t%.3f\n", type, in_place / double(n));
     std::printf("%s\tfused\t%.3f\n", type, fused_ns / double(n));
+    std::printf("%s\tdivide\t%.3f\n", type, divide_ns / double(n));
 }
 
 }  // namespace
@@ -75,7 +93,7 @@ void run(const char* type, std::size_t n, int reps) {
 int main(int argc, char** argv) {
     const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 80000;
     const int reps = argc > 2 ? std::atoi(argv[2]) : 1000;
-    std::printf("type\tloop\tns_per_tanh\n");
+    std::printf("type\tloop\tns_per_value\n");
     run<double>("double", n, reps);
     run<float>("float", n, reps);
 }
