@@ -133,14 +133,15 @@ private:
     }
 
     /// Threads worth using for n rows: small work stays on one thread, where handing work to
-    /// another costs more than it saves (measured: 2-10-1 in float64 gains from a second thread
-    /// from about 200 points, 5·10⁴ of these flops, when the pool's threads are spinning). A
-    /// float32 flop takes about half as long (twice the lanes), so float32 needs twice the
-    /// flops: on the course's N = 300, 2 threads took 5.7 µs per float32 epoch against 4.9 µs
-    /// on one (float64: 5.9 against 7.5).
+    /// another costs more than it saves. The unit of work is a chunk (64 points of 2-10-1 in
+    /// float64, 128 in float32), so a few hundred points split unevenly: the course's N = 300
+    /// is 5 float64 chunks, 3 for one thread and 2 for the other, and the median of 2 threads
+    /// (4.7–5.8 µs per evaluation) was no better than one (5.0 µs). From about 10⁵ of these
+    /// flops both types gain: 2-10-1 at N = 600 in float32, 4.4–4.7 µs against 5.0; at N = 800
+    /// in float64, 7.3–7.9 against 11.4.
     std::size_t threads_for(std::size_t n) const {
         const double flops = 6.0 * double(n) * double(layout_.n_weights());
-        const double per_thread = 5.0e4 * (8.0 / double(sizeof(T)));
+        const double per_thread = 1.0e5;
         const std::size_t useful = std::size_t(flops / per_thread) + 1;
         return std::min(pool_->size(), useful);
     }
