@@ -527,6 +527,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     def measure_peaks():
         return {(dname, n): openblas.peak_gflops(dtype, n, size=size)
                 for dname, dtype in DTYPES.items() for n in threads}
+
     def describe(peaks):
         return ", ".join(f"{d} {n} thread{'s' * (n > 1)} {v:.1f} GFLOP/s" for (d, n), v in peaks.items())
     other_load = {}

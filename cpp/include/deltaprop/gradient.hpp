@@ -93,7 +93,8 @@ public:
         // Fewer slots for huge networks, so the partial gradients stay within ~128 MiB.
         const std::size_t budget = (std::size_t(128) << 20) / sizeof(T);
         slots_ = std::max<std::size_t>(1, std::min(max_slots, budget / layout.n_weights()));
-        check_allocation(slots_ * whole_lines<T>(layout.n_weights()), sizeof(T), "the partial gradients");
+        check_allocation(slots_ * whole_lines<T>(layout.n_weights()), sizeof(T),
+                         "the partial gradients");
         partial_e_.assign(slots_, 0.0);
     }
 
@@ -233,7 +234,8 @@ public:
 
 private:
     std::size_t slots_ = 1;
-    AlignedVector<T> partial_g_;  // slots × whole_lines(n_weights); G^(1)'s rows 1.. transposed unless fused
+    // slots × whole_lines(n_weights); G^(1)'s rows 1.. transposed unless fused
+    AlignedVector<T> partial_g_;
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
     std::vector<ChunkWorkspace<T>> chunk_workspaces_;
