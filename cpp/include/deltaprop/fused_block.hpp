@@ -151,10 +151,6 @@ template <class T>
 DELTAPROP_ALWAYS_INLINE void store(T* p, Pack<T> v) {
     std::memcpy(p, &v, sizeof v);
 }
-template <class T>
-DELTAPROP_ALWAYS_INLINE Pack<T> broadcast(T w) {
-    return splat<Pack<T>>(w);
-}
 
 /// lanes[k] += u[g][k]·v[g][k] (a mul_add; with u null, += v[g][k]) for packs g = 0, 1, ... in
 /// turn (the points' order), for the chunk's first n points: all of them in a full chunk. In
@@ -196,10 +192,11 @@ DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, const Chunk<T>
         const bool tanh = l < L || net.output() == Output::tanh;
         for (std::size_t j = 0; j < d_out; ++j) {
             Pack<T> s[G];
+            // the bias first, then the inputs in order
             DELTAPROP_UNROLL
-            for (std::size_t g = 0; g < G; ++g) s[g] = broadcast(W[j]);  // the bias first,
-            for (std::size_t p = 0; p < d_in; ++p) {                        // then inputs in order
-                const Pack<T> w = broadcast(W[(p + 1) * d_out + j]);
+            for (std::size_t g = 0; g < G; ++g) s[g] = splat<Pack<T>>(W[j]);
+            for (std::size_t p = 0; p < d_in; ++p) {
+                const Pack<T> w = splat<Pack<T>>(W[(p + 1) * d_out + j]);
                 DELTAPROP_UNROLL
                 for (std::size_t g = 0; g < G; ++g)
                     s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
@@ -241,7 +238,7 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, const Chunk<T>& 
         for (std::size_t j = 0; j < d; ++j) {
             Pack<T> s[G] = {};  // W^(ℓ+1) Δ^(ℓ+1) from 0, in unit order
             for (std::size_t p = 0; p < d_next; ++p) {
-                const Pack<T> w = broadcast(W[(j + 1) * d_next + p]);
+                const Pack<T> w = splat<Pack<T>>(W[(j + 1) * d_next + p]);
                 DELTAPROP_UNROLL
                 for (std::size_t g = 0; g < G; ++g)
                     s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
