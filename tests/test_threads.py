@@ -320,3 +320,32 @@ def test_a_network_cannot_be_resized():
         net.dims = [4, 32, 1]
     with pytest.raises(AttributeError):
         net.n_weights = 10
+
+
+def test_calls_alternating_between_networks_match_the_same_calls_on_new_threads():
+    # A thread keeps the evaluator of its last call for the next (kept_evaluator.hpp): calls
+    # that switch network, layout, dtype and size of data must not see the previous one's
+    # scratch. A new thread starts with none, so its results are those of a fresh evaluator.
+    cases = []
+    for dims, dtype, n, seed in [([2, 10, 1], np.float64, 300, 1), ([6, 40, 20, 3], np.float64, 700, 2),
+                                 ([2, 10, 1], np.float32, 41, 3), ([2, 10, 1], np.float64, 7, 4),
+                                 ([6, 40, 20, 3], np.float32, 2000, 5)]:
+        X, y = problem(n, dims[0], dims[-1], seed=seed)
+        cases.append((deltaprop.Network(dims, dtype=dtype, seed=seed), X, y))
+
+    def results(net, X, y):
+        e, G = net.error_and_gradient(X, y)
+        return (e, b"".join(g.tobytes() for g in G), net.error(X[:5], y[:5]),
+                net.forward(X).tobytes())
+
+    def on_new_thread(case):
+        out = []
+        t = threading.Thread(target=lambda: out.append(results(*case)))
+        t.start()
+        t.join()
+        return out[0]
+
+    fresh = [on_new_thread(case) for case in cases]
+    for _ in range(2):
+        for k in (0, 1, 0, 2, 3, 4, 1, 3):
+            assert results(*cases[k]) == fresh[k], f"case {k}"

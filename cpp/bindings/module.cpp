@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "checked_arrays.hpp"
+#include "kept_evaluator.hpp"
 #include "deltaprop/deltaprop.hpp"
 
 namespace py = pybind11;
 using namespace deltaprop;
 using deltaprop_py::input_rows;
+using deltaprop_py::KeptEvaluator;
 using deltaprop_py::target_rows;
 
 void bind_model_file(py::module_& m);  // model_file.cpp
@@ -188,7 +190,7 @@ void bind_network(py::module_& m, const char* name) {
                  T* o = out.mutable_data();
                  {
                      py::gil_scoped_release nogil;
-                     Evaluator<T>(n.layout()).predict(n, x.data(), x.n, o);
+                     KeptEvaluator<T>(n.layout())->predict(n, x.data(), x.n, o);
                  }
                  return out;
              })
@@ -197,7 +199,7 @@ void bind_network(py::module_& m, const char* name) {
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  py::gil_scoped_release nogil;
-                 return Evaluator<T>(n.layout()).error(n, data_of(x, y));
+                 return KeptEvaluator<T>(n.layout())->error(n, data_of(x, y));
              })
         .def("error_and_gradient",
              [](const Net& n, py::handle X, py::handle Y) {
@@ -207,7 +209,8 @@ void bind_network(py::module_& m, const char* name) {
                  double e;
                  {
                      py::gil_scoped_release nogil;
-                     e = Evaluator<T>(n.layout()).error_and_gradient(n, data_of(x, y), g.data());
+                     KeptEvaluator<T> ev(n.layout());
+                     e = ev->error_and_gradient(n, data_of(x, y), g.data());
                  }
                  return py::make_tuple(e, as_layer_list(n.layout(), g.data()));
              })
@@ -219,8 +222,8 @@ void bind_network(py::module_& m, const char* name) {
                  std::vector<T> g(n.n_weights());
                  BusyMark mark(&n, "gd_step");
                  py::gil_scoped_release nogil;
-                 Evaluator<T> ev(n.layout());
-                 return gd_step(n, ev, data_of(x, y), T(lr), g.data());
+                 KeptEvaluator<T> ev(n.layout());
+                 return gd_step(n, *ev, data_of(x, y), T(lr), g.data());
              })
         .def("sgd_epoch",
              [](Net& n, py::handle X, py::handle Y, double lr, std::uint64_t seed) {

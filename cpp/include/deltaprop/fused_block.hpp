@@ -116,6 +116,8 @@ public:
         units_ = units;
     }
     const Layout& layout() const { return layout_; }
+    /// Bytes of scratch held.
+    std::size_t bytes() const { return buffer_.size() * sizeof(T); }
 
     /// The chunk's addresses as a value, which the compiler keeps in registers. Read from the
     /// workspace's members instead, they were read again after every store of a pack (such a

@@ -100,6 +100,16 @@ public:
 
     const Layout& layout() const { return layout_; }
 
+    /// Bytes of scratch held between calls (block workspaces and partial sums), which grow on
+    /// first use to what the data and the thread count need: for callers that keep an
+    /// evaluator and bound what it holds.
+    std::size_t scratch_bytes() const {
+        std::size_t bytes = partial_g_.size() * sizeof(T) + partial_e_.size() * sizeof(double);
+        for (const auto& ws : workspaces_) bytes += ws.bytes();
+        for (const auto& ws : chunk_workspaces_) bytes += ws.bytes();
+        return bytes;
+    }
+
     /// E_in of the network on the data.
     double error(const Network<T>& net, const Data<T>& data) { return run(net, data, nullptr); }
 

@@ -49,6 +49,8 @@ public:
     }
     std::size_t capacity() const { return capacity_; }
     const Layout& layout() const { return layout_; }
+    /// Bytes of scratch held.
+    std::size_t bytes() const { return (input_.size() + x_.size() + delta_.size()) * sizeof(T); }
 
     /// Throws unless B points of a network of this layout fit.
     void check_fits(const Layout& layout, std::size_t B) const {
