@@ -1,12 +1,13 @@
 // Time per epoch of the wide workloads of issue 6 in C++ alone (no Python), and where one
 // thread's time goes inside a block. Usage:
 //   epoch <workload> <threads> [float|double]
-// with workload C (256-100-10, N = 7291, full-batch GD), D (784-1024-1024-10, N = 8192,
-// full-batch GD) or E (256-100-10, N = 7291, mini-batches of 32). Random data in [-1, 1] stand
+// with workload A (2-10-1, N = 7291, full-batch GD), C (256-100-10, N = 7291, full-batch GD),
+// D (784-1024-1024-10, N = 8192, full-batch GD) or E (256-100-10, N = 7291, mini-batches of 32). Random data in [-1, 1] stand
 // in for the pixels: the time does not depend on the values. Prints the least seconds per
 // epoch of `fit` (the whole training loop) and of one error_and_gradient (C and D), then, for
 // one block of the evaluator's size on one thread, the least time of each phase of
-// propagation.hpp (the products, tanh, θ', the input transpose) summed to an epoch.
+// propagation.hpp (the products, tanh, θ', the input transpose) summed to an epoch. A takes the
+// fused path (fused_block.hpp), one kernel for all phases, so it has no such breakdown.
 // Run under `perf record` to see the same from the other side.
 #include <algorithm>
 #include <chrono>
@@ -38,11 +39,18 @@ double least_seconds(F&& f, int repeats) {
     return *std::min_element(t.begin(), t.end());
 }
 
+std::vector<std::size_t> dims_of(char workload) {
+    switch (workload) {
+        case 'A': return {2, 10, 1};
+        case 'D': return {784, 1024, 1024, 10};
+        default: return {256, 100, 10};
+    }
+}
+
 template <class T>
 void run(char workload, std::size_t threads) {
     const bool wide = workload == 'D';
-    const std::vector<std::size_t> dims = wide ? std::vector<std::size_t>{784, 1024, 1024, 10}
-                                               : std::vector<std::size_t>{256, 100, 10};
+    const std::vector<std::size_t> dims = dims_of(workload);
     const std::size_t n = wide ? 8192 : 7291;
     const Layout layout(dims);
     std::mt19937_64 rng(0);
@@ -58,10 +66,10 @@ void run(char workload, std::size_t threads) {
     o.method = workload == 'E' ? Method::minibatch : Method::gd;
     o.lr = 0.01;
     const std::size_t per_epoch = workload == 'E' ? n / o.batch_size : 1;
-    const std::size_t epochs = wide ? 2 : 20;
+    const std::size_t epochs = wide ? 2 : workload == 'A' ? 2000 : 20;
     o.iterations = epochs * per_epoch;
     o.record_every = o.iterations;
-    const int repeats = wide ? 3 : 7;
+    const int repeats = wide ? 3 : workload == 'A' ? 200 : 7;
     const double t_fit = least_seconds([&] { fit(net, data, o); }, repeats) / double(epochs);
     std::printf("%c %s %zu thread(s): fit %.3f ms/epoch", workload, sizeof(T) == 8 ? "double" : "float",
                 threads, 1e3 * t_fit);
@@ -73,6 +81,7 @@ void run(char workload, std::size_t threads) {
         std::printf(", error_and_gradient %.3f ms, error %.3f ms", 1e3 * t_eg, 1e3 * t_e);
     }
     std::printf("\n");
+    if (workload == 'A') return;  // the fused path: no phases to time apart
 
     // One block on this thread, phase by phase, scaled to the epoch's rows.
     const std::size_t B = workload == 'E' ? o.batch_size : Evaluator<T>::rows_per_block(layout);
@@ -137,8 +146,8 @@ void run(char workload, std::size_t threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3 || std::strlen(argv[1]) != 1 || !std::strchr("CDE", argv[1][0])) {
-        std::fprintf(stderr, "usage: %s C|D|E threads [float|double]\n", argv[0]);
+    if (argc < 3 || std::strlen(argv[1]) != 1 || !std::strchr("ACDE", argv[1][0])) {
+        std::fprintf(stderr, "usage: %s A|C|D|E threads [float|double]\n", argv[0]);
         return 2;
     }
     const std::size_t threads = std::size_t(std::atoi(argv[2]));
