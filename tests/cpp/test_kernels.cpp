@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "check.hpp"
@@ -21,16 +22,23 @@ bool same(T a, T b) {
     return std::memcmp(&a, &b, sizeof(T)) == 0;
 }
 
+/// The lanes' sum by halving: lane k += lane k + h for h = V/2, V/4, ..., 1.
+template <class T>
+T halving_sum(std::vector<T> acc) {
+    for (std::size_t h = acc.size() / 2; h > 0; h /= 2)
+        for (std::size_t k = 0; k < h; ++k) acc[k] += acc[k + h];
+    return acc[0];
+}
+
 /// Σ x[i]·y[i] (or Σ x[i] when y is null) as blas.hpp documents it.
 template <class T>
 T reference_sum(std::size_t n, const T* x, const T* y) {
-    constexpr std::size_t V = kernels::lanes<T>;
-    T acc[V] = {};
-    for (std::size_t i = 0; i < n; ++i)
-        acc[i % V] = y ? std::fma(x[i], y[i], acc[i % V]) : acc[i % V] + x[i];
-    for (std::size_t h = V / 2; h > 0; h /= 2)
-        for (std::size_t k = 0; k < h; ++k) acc[k] += acc[k + h];
-    return acc[0];
+    std::vector<T> acc(kernels::lanes<T>, T(0));
+    for (std::size_t i = 0; i < n; ++i) {
+        T& lane = acc[i % acc.size()];
+        lane = y ? std::fma(x[i], y[i], lane) : lane + x[i];
+    }
+    return halving_sum(acc);
 }
 
 template <class T>
@@ -48,15 +56,15 @@ void check_sums(Random& rng) {
         CHECK(same(kernels::sum(n, x.data()), reference_sum<T>(n, x.data(), nullptr)));
         std::vector<T> lanes(kernels::lanes<T>);
         for (auto& e : lanes) e = T(rng.normal());
-        T halved = 0;
-        {
-            std::vector<T> acc = lanes;
-            for (std::size_t h = acc.size() / 2; h > 0; h /= 2)
-                for (std::size_t k = 0; k < h; ++k) acc[k] += acc[k + h];
-            halved = acc[0];
-        }
-        CHECK(same(kernels::reduce_lanes(lanes.data()), halved));
+        CHECK(same(kernels::reduce_lanes(lanes.data()), halving_sum(lanes)));
     }
+    // The order itself, on lanes (big, 1, −big, 1, big, ...) with big + 1 = big in T: halving
+    // adds lane k + V/2 (the same value) to lane k, so the bigs cancel only among themselves
+    // and the V/2 ones survive exactly. From the left the sum is 1; by adjacent pairs, 0.
+    std::vector<T> order(kernels::lanes<T>);
+    const T big = T(4) / std::numeric_limits<T>::epsilon();
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k % 2 ? T(1) : (k % 4 ? -big : big);
+    CHECK(same(kernels::reduce_lanes(order.data()), T(order.size() / 2)));
 }
 
 /// C (m×n) += op(A) op(B) by the order small_gemm documents for each case.
