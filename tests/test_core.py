@@ -209,20 +209,43 @@ def test_initial_weights_are_pinned_across_platforms():
     assert big.std() == pytest.approx(0.1, rel=0.02)
 
 
-def test_thread_count_does_not_change_results():
-    net = deltaprop.Network([16, 64, 32, 4], output="identity", seed=2)
-    X, y = problem(net, 20000, 2)
+def by_thread_count(net, X, y, counts=(1, 2, 3)):
+    """[(E_in, flat gradient)] of net on (X, y) with each number of threads."""
     results = []
     try:
-        for threads in (1, 2, 3):
+        for threads in counts:
             deltaprop.set_num_threads(threads)
             e, G = net.error_and_gradient(X, y)
             results.append((e, np.concatenate([g.ravel() for g in G])))
     finally:
         deltaprop.set_num_threads(2)
+    return results
+
+
+def test_thread_count_does_not_change_results():
+    net = deltaprop.Network([16, 64, 32, 4], output="identity", seed=2)
+    X, y = problem(net, 20000, 2)
+    results = by_thread_count(net, X, y)
     for e, g in results[1:]:
         assert e == results[0][0]
         assert np.array_equal(g, results[0][1])
+
+
+def test_a_wide_networks_gradient_summed_by_several_threads_matches_the_lecture():
+    # 150-120-3 on 3000 points: 12 blocks into 8 partial sums of 18483 weights, enough that
+    # their final sum is shared out among the threads (Evaluator::sum_slots), G^(1) transposed
+    # back eight inputs at a time (150 is not a multiple of 8). Any thread count gives the same
+    # bits, and those are the lecture's gradient.
+    net = deltaprop.Network([150, 120, 3], output="tanh", seed=9)
+    X, y = problem(net, 3000, 9)
+    results = by_thread_count(net, X, y)
+    for e, g in results[1:]:
+        assert e == results[0][0]
+        assert np.array_equal(g, results[0][1])
+    e_ref, G_ref = lecture.error_and_gradient(net.weights, X, y, "tanh")
+    assert results[0][0] == pytest.approx(e_ref, rel=1e-12, abs=1e-14)
+    g_ref = np.concatenate([g.ravel() for g in G_ref])
+    np.testing.assert_allclose(results[0][1], g_ref, rtol=1e-11, atol=1e-13)
 
 
 def test_weights_are_views_of_the_network():

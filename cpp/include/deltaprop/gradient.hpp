@@ -199,13 +199,15 @@ private:
         std::fill(partial_e_.begin(), partial_e_.end(), 0.0);
         if (g && partial_g_.size() < slots * stride)  // as many slots as the data fill, once
             allocate(partial_g_, slots * stride, T(0), "the partial gradients");
-        if (g) std::fill(partial_g_.begin(), partial_g_.begin() + slots * stride, T(0));
         // Task t runs on one thread with its own scratch and owns slots t, t + threads, ...
+        // It zeroes them itself: in parallel, where a large network's slots (15 MB each for
+        // workload D) took 2% of one thread's epoch to clear before the tasks started.
         pool_->run(
             threads,
             [&](std::size_t t) {
                 for (std::size_t s = t; s < slots; s += threads) {
                     T* gs = g ? partial_g_.data() + s * stride : nullptr;
+                    if (gs) std::fill(gs, gs + nw, T(0));
                     double e = 0;
                     for (std::size_t b = s; b < n_blocks; b += slots) {
                         const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
@@ -217,22 +219,71 @@ private:
             threads);
         double e = 0;
         for (std::size_t s = 0; s < slots; ++s) e += partial_e_[s];
-        if (g) {  // Σ of the slots in slot order, into slot 0; then g = slot 0 / N
-            T* sum = partial_g_.data();
-            for (std::size_t s = 1; s < slots; ++s) {
-                const T* gs = partial_g_.data() + s * stride;
-                for (std::size_t i = 0; i < nw; ++i) sum[i] += gs[i];
-            }
-            const T inv_n = T(1) / T(n);
-            for (std::size_t i = 0; i < nw; ++i) g[i] = sum[i] * inv_n;
-            if (!fused) {  // rows 1.. of G^(1) were summed transposed (FirstLayer::transposed)
-                const std::size_t d1 = layout_.dim(1), first = layout_.offset(1) + d1;
-                for (std::size_t i = 0; i < d0; ++i)
-                    for (std::size_t j = 0; j < d1; ++j)
-                        g[first + i * d1 + j] = sum[first + j * d0 + i] * inv_n;
-            }
-        }
+        if (g) sum_slots(slots, stride, n, g, threads);
         return e / double(n);
+    }
+
+    /// g = (Σ of the slots in slot order) / N, rows 1.. of G^(1) transposed back unless the
+    /// path was fused (FirstLayer::transposed). One pass over the slots, its entries shared
+    /// among the threads: each entry's sum is the same additions in the same order whoever
+    /// computes it. (Summed into slot 0 one slot at a time on the calling thread, it was 1.4%
+    /// of workload D's epoch on one thread, and serial.)
+    void sum_slots(std::size_t slots, std::size_t stride, std::size_t n, T* g,
+                   std::size_t threads) {
+        const std::size_t nw = layout_.n_weights(), d0 = layout_.n_inputs(), d1 = layout_.dim(1);
+        const T* slot = partial_g_.data();
+        const T inv_n = T(1) / T(n);
+        // Entries [0, first) and [first + d0·d1, nw) in place; G^(1)'s input rows [first, ...)
+        // in place when fused, else transposed: g[first + i·d1 + j] from slot entry
+        // first + j·d0 + i, eight inputs i at a time so that every line read is used whole.
+        const std::size_t first = layout_.offset(1) + d1, rest = first + d0 * d1;
+        constexpr std::size_t run = 64;  // entries summed together, so that the loops vectorise
+        // out[k] = (Σ_s slot s's entry e + k) / N for k < count ≤ run, slots in order
+        auto sum_run = [&](std::size_t e, std::size_t count, T* out) {
+            T acc[run];
+            for (std::size_t k = 0; k < count; ++k) acc[k] = slot[e + k];
+            for (std::size_t s = 1; s < slots; ++s)
+                for (std::size_t k = 0; k < count; ++k) acc[k] += slot[s * stride + e + k];
+            for (std::size_t k = 0; k < count; ++k) out[k] = acc[k] * inv_n;
+        };
+        auto in_place = [&](std::size_t lo, std::size_t hi) {
+            for (std::size_t e = lo; e < hi; e += run) sum_run(e, std::min(run, hi - e), g + e);
+        };
+        constexpr std::size_t rows_per_group = 8;
+        const std::size_t groups = fused ? 0 : (d0 + rows_per_group - 1) / rows_per_group;
+        // Handing a small network's few sums to another thread costs more than adding them.
+        const std::size_t tasks = slots * nw >= (std::size_t(1) << 16) ? threads : 1;
+        const auto task = [&](std::size_t t) {
+            const auto share = [&](std::size_t count, std::size_t& lo, std::size_t& hi) {
+                lo = count * t / tasks;
+                hi = count * (t + 1) / tasks;
+            };
+            std::size_t lo, hi;
+            if (fused) {
+                share(nw, lo, hi);
+                in_place(lo, hi);
+                return;
+            }
+            share(first, lo, hi);
+            in_place(lo, hi);
+            share(nw - rest, lo, hi);
+            in_place(rest + lo, rest + hi);
+            share(groups, lo, hi);
+            for (std::size_t grp = lo; grp < hi; ++grp) {
+                const std::size_t i0 = grp * rows_per_group;
+                const std::size_t width = std::min(d0 - i0, rows_per_group);
+                T column[rows_per_group];
+                for (std::size_t j = 0; j < d1; ++j) {
+                    sum_run(first + j * d0 + i0, width, column);
+                    for (std::size_t i = 0; i < width; ++i)
+                        g[first + (i0 + i) * d1 + j] = column[i];
+                }
+            }
+        };
+        if (tasks == 1)
+            task(0);  // without the pool's hand-off
+        else
+            pool_->run(tasks, task, tasks);
     }
 
     Layout layout_;
