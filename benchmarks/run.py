@@ -35,7 +35,7 @@ import math  # noqa: E402
 import pathlib  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
 from typing import Callable, Dict, List, Optional, Tuple  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -64,6 +64,7 @@ class Result:
     peak_fraction: float  # of the BLAS peak at the same thread count and dtype
     cores: float  # CPU time / wall time while timing
     note: str = ""
+    samples: List[float] = field(default_factory=list)  # seconds per unit, repeat by repeat
 
 
 # --- timing --------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ SETTLE_SECONDS = 0.2  # after another implementation's run: its idle threads sto
 
 def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None],
             min_time: float, repeats: int) -> Tuple[Dict[Key, tuple], Dict[Key, str]]:
-    """``({key: (median seconds per unit, busy cores)}, {key: why it failed})`` of each
+    """``({key: (seconds per unit in each repeat, busy cores)}, {key: why it failed})`` of each
     ``runs[key](k)``, which does about k units and returns how many it did; ``prepare(key)``
     sets its thread count. Each repeat lasts at least ``min_time``; warm-ups come first. A run
     that diverges (DivergenceError) is dropped with the reason.
@@ -132,7 +133,7 @@ def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None
             per_unit[key].append(marginal if marginal > 0 else t2 / done2)  # noise can invert a tiny gap
             busy[key].append((c1 + c2) / (t1 + t2))
         print(".", end="", flush=True)
-    return ({key: (float(np.median(per_unit[key])), float(np.median(busy[key])))
+    return ({key: (per_unit[key], float(np.median(busy[key])))
              for key in ks if key not in failed}, failed)
 
 
@@ -262,9 +263,11 @@ def run_workload(w: Workload, sets, impls: List[str], threads: List[int], contro
             results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
                                   math.nan, failed[key]))
             continue
-        seconds, cores = timings[key]
+        samples, cores = timings[key]
+        seconds = float(np.median(samples))
         gflops = w.flops_per_unit() / seconds / 1e9
-        results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, math.nan, cores))
+        results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, math.nan, cores,
+                              samples=samples))
     return results
 
 
@@ -352,9 +355,21 @@ def best(results: List[Result], workload: str, impl: str, dtype: str) -> Optiona
     return min(rows, key=lambda r: r.seconds) if rows else None
 
 
+def paired_ratio(slow: Result, fast: Result) -> float:
+    """How many times faster `fast` ran than `slow`: the median over the repeats of the ratio
+    of their times in the same repeat. measure() times every row of a workload once per repeat,
+    so the two times of a pair are seconds apart, and a slow spell of the host that spans a
+    repeat slows both; the ratio of the two medians would mix times from different spells. (Rows
+    of identical code, deltaprop's A300 and E at 1 and 2 threads, came out 0.79–0.90× apart by
+    their medians.) The ratio of the medians where the repeats do not pair up."""
+    if slow.samples and len(slow.samples) == len(fast.samples):
+        return float(np.median([s / f for s, f in zip(slow.samples, fast.samples)]))
+    return slow.seconds / fast.seconds
+
+
 def ratio(results, workload, dtype, slow_impl, fast: Result) -> float:
     other = best(results, workload, slow_impl, dtype)
-    return other.seconds / fast.seconds if other else math.nan
+    return paired_ratio(other, fast) if other else math.nan
 
 
 def print_table(w: Workload, results: List[Result], note: str) -> None:
@@ -422,11 +437,12 @@ def check_targets(results: List[Result], peaks: Dict, ids: List[str]) -> List[Ta
             if 1 in rows and 2 in rows:
                 # 2 threads "never slower": a 5% margin for timing noise on a shared machine.
                 need = 1.7 if wid == "D" else 0.95
-                add(f"{wid} {dname}: deltaprop 2 threads vs 1", rows[1].seconds / rows[2].seconds, need, "× speed-up")
+                add(f"{wid} {dname}: deltaprop 2 threads vs 1", paired_ratio(rows[1], rows[2]), need,
+                    "× speed-up")
     for wid in ("C", "D"):
         f64, f32 = (best(results, wid, "deltaprop", d) for d in DTYPES)
         if wid in ids and f64 and f32:
-            add(f"{wid}: deltaprop float32 vs float64", f64.seconds / f32.seconds, 1.7, "× (about 2× wanted)")
+            add(f"{wid}: deltaprop float32 vs float64", paired_ratio(f64, f32), 1.7, "× (about 2× wanted)")
     return targets
 
 
