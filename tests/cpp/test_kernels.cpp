@@ -94,8 +94,9 @@ std::vector<T> reference_product(bool ta, bool tb, std::size_t m, std::size_t n,
 
 template <class T>
 void check_products(Random& rng) {
-    const std::size_t shapes[][3] = {{10, 32, 2}, {1, 40, 10}, {10, 1, 2},
-                                     {3, 7, 5},   {2, 1, 20},  {5, 9, 1}};
+    // n = 83: C's rows in runs of 4 packs, single packs and a scalar tail in both types
+    const std::size_t shapes[][3] = {{10, 32, 2}, {1, 40, 10}, {10, 1, 2}, {3, 7, 5},
+                                     {2, 1, 20},  {5, 9, 1},   {3, 83, 4}};
     for (const auto& shape : shapes) {
         const std::size_t m = shape[0], n = shape[1], k = shape[2];
         for (bool ta : {false, true})
