@@ -359,9 +359,10 @@ def paired_ratio(slow: Result, fast: Result) -> float:
     """How many times faster `fast` ran than `slow`: the median over the repeats of the ratio
     of their times in the same repeat. measure() times every row of a workload once per repeat,
     so the two times of a pair are seconds apart, and a slow spell of the host that spans a
-    repeat slows both; the ratio of the two medians would mix times from different spells. (Rows
-    of identical code, deltaprop's A300 and E at 1 and 2 threads, came out 0.79–0.90× apart by
-    their medians.) The ratio of the medians where the repeats do not pair up."""
+    repeat slows both; the ratio of the two medians would mix times from different spells. It
+    does not remove the noise within a repeat: rows of identical code (deltaprop's A300 and E at
+    1 and 2 threads) still came out 0.73–1.18× apart on the shared host. The ratio of the
+    medians where the repeats do not pair up."""
     if slow.samples and len(slow.samples) == len(fast.samples):
         return float(np.median([s / f for s, f in zip(slow.samples, fast.samples)]))
     return slow.seconds / fast.seconds

@@ -166,12 +166,9 @@ template <class T>
 DELTAPROP_ALWAYS_INLINE void row_of_products(std::size_t n, std::size_t k, const T* a,
                                              std::size_t a_step, const T* b, std::size_t ldb,
                                              T* c) {
+    using detail::load;
+    using detail::store;
     constexpr std::size_t V = lanes<T>, Q = 4;
-    const auto load = [](const T* from) {
-        Pack<T> v;
-        std::memcpy(&v, from, sizeof v);
-        return v;
-    };
     std::size_t j = 0;
     for (; j + Q * V <= n; j += Q * V) {
         Pack<T> acc[Q];
@@ -181,14 +178,13 @@ DELTAPROP_ALWAYS_INLINE void row_of_products(std::size_t n, std::size_t k, const
             DELTAPROP_UNROLL for (std::size_t q = 0; q < Q; ++q)
                 acc[q] = mul_add(ap, load(b + p * ldb + j + q * V), acc[q]);
         }
-        DELTAPROP_UNROLL for (std::size_t q = 0; q < Q; ++q)
-            std::memcpy(c + j + q * V, &acc[q], sizeof acc[q]);
+        DELTAPROP_UNROLL for (std::size_t q = 0; q < Q; ++q) store(c + j + q * V, acc[q]);
     }
     for (; j + V <= n; j += V) {
         Pack<T> acc = load(c + j);
         for (std::size_t p = 0; p < k; ++p)
             acc = mul_add(splat<Pack<T>>(a[p * a_step]), load(b + p * ldb + j), acc);
-        std::memcpy(c + j, &acc, sizeof acc);
+        store(c + j, acc);
     }
     for (; j < n; ++j)
         for (std::size_t p = 0; p < k; ++p) c[j] = mul_add(a[p * a_step], b[p * ldb + j], c[j]);

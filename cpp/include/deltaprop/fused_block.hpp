@@ -143,17 +143,6 @@ private:
 #ifdef DELTAPROP_PACKS
 namespace detail {
 
-template <class T>
-DELTAPROP_ALWAYS_INLINE Pack<T> load(const T* p) {
-    Pack<T> v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-template <class T>
-DELTAPROP_ALWAYS_INLINE void store(T* p, Pack<T> v) {
-    std::memcpy(p, &v, sizeof v);
-}
-
 /// lanes[k] += u[g][k]·v[g][k] (a mul_add; with u null, += v[g][k]) for packs g = 0, 1, ... in
 /// turn (the points' order), for the chunk's first n points: all of them in a full chunk. In
 /// the last, partial pack only the lanes of real points take the new value, so lane k ends as

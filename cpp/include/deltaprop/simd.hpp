@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #if defined(__GNUC__)
@@ -110,5 +111,19 @@ DELTAPROP_ALWAYS_INLINE Pack<double> mul_add(Pack<double> a, Pack<double> b, Pac
 DELTAPROP_ALWAYS_INLINE Pack<float> mul_add(Pack<float> a, Pack<float> b, Pack<float> c) {
     return mul_add_lanes(a, b, c);
 }
+
+namespace detail {
+/// The pack of V values at p, and the pack v stored there (any alignment).
+template <class T>
+DELTAPROP_ALWAYS_INLINE Pack<T> load(const T* p) {
+    Pack<T> v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE void store(T* p, Pack<T> v) {
+    std::memcpy(p, &v, sizeof v);
+}
+}  // namespace detail
 }  // namespace deltaprop
 #endif
