@@ -1,0 +1,56 @@
+"""The same numbers, bit for bit, as main before the architecture redesign (issue 16).
+
+tests/golden/golden.npz was recorded by tests/golden/record.py from that main; the cases are in
+tests/golden/cases.py. Every array must match exactly: a redesign may move code, not bits.
+A change that is meant to change results records the file anew and says why in its commit.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+sys.path.insert(0, str(GOLDEN))
+import cases  # noqa: E402
+
+RECORDED = np.load(GOLDEN / "golden.npz")
+
+
+def _computed():
+    return dict(cases.compute())
+
+
+@pytest.fixture(scope="module")
+def computed():
+    return _computed()
+
+
+def test_every_recorded_array_is_computed(computed):
+    assert sorted(computed) == sorted(RECORDED.files)
+
+
+@pytest.mark.parametrize("key", sorted(RECORDED.files))
+def test_bit_for_bit(computed, key):
+    want, got = RECORDED[key], np.asarray(computed[key])
+    assert got.dtype == want.dtype and got.shape == want.shape, key
+    # compare the bit patterns, so that NaNs and signed zeros count too
+    assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (
+        f"{key}: {np.count_nonzero(got != want)} of {want.size} values differ "
+        f"(largest difference {np.max(np.abs(got.astype(float) - want.astype(float)))})")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bit_for_bit_at_each_thread_count(threads):
+    import deltaprop
+    before = deltaprop.get_num_threads()
+    try:
+        deltaprop.set_num_threads(threads)
+        computed = _computed()
+    finally:
+        deltaprop.set_num_threads(before)
+    differing = [k for k in RECORDED.files
+                 if not np.array_equal(np.asarray(computed[k]).view(np.uint8),
+                                       RECORDED[k].view(np.uint8))]
+    assert differing == []
