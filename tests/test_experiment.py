@@ -149,6 +149,18 @@ def test_progress_bars_only_on_a_terminal(tmp_path, monkeypatch, capsys):
     assert "\r" not in err and "gd: 50 iterations" in err
 
 
+def test_run_digits_decides_on_bars_by_the_terminal_by_default(monkeypatch, capsys):
+    def run():
+        run_digits(data=str(require_shared_data("features.train", "features.test")),
+                   methods=["gd"], iterations=50, out=None, log=open(os.devnull, "w"))
+        return capsys.readouterr().err
+    err = run()
+    assert "\r" not in err and re.search(r"^gd: 50 iterations, E_in", err, flags=re.M)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    err = run()
+    assert "\r" in err and "gd: 50 iterations" not in err
+
+
 def test_figures_are_skipped_in_one_line_without_matplotlib(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setenv("DELTAPROP_DATA", str(require_shared_data("features.train", "features.test")))
