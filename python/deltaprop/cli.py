@@ -1,4 +1,5 @@
-"""The command line: ``deltaprop digits``, ``deltaprop fetch-data``, ``deltaprop check``.
+"""The command line: ``deltaprop digits``, ``deltaprop fetch-data``, ``deltaprop check``, and
+``deltaprop --version``.
 
 Also reachable as ``python -m deltaprop ...``.
 """
@@ -53,8 +54,10 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("digits", help="the lecture's digits experiment: 1 versus the rest",
                        description="Train a 2-h-1 network on (average intensity, symmetry) to "
-                                   "tell the digit 1 from the rest, with each method from the same "
-                                   "initial weights; print a table and write figures.")
+                                   "tell one digit (--digit, default 1) from the rest, with each "
+                                   "method from the same initial weights; print a table and write "
+                                   "figures. With no --data it reads the USPS files shipped with "
+                                   "deltaprop: no download needed.")
     d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test, or "
                                   "sklearn-8x8 for scikit-learn's 8x8 digits; default: $DELTAPROP_DATA, "
                                   "the user data folder, else the USPS files shipped with deltaprop")
