@@ -113,6 +113,14 @@ def test_outputs_name_data_set_digit_network_and_seed(tmp_path, monkeypatch, cap
     assert (out / "results.txt").read_text().startswith(f"data: {data / 'features.train'} (7291")
 
 
+def test_the_8x8_digits_by_name_on_the_command_line(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    code, out = run_small(tmp_path, "--data", "sklearn-8x8")
+    assert code == 0
+    assert (out / "results.txt").read_text().startswith(
+        "data: scikit-learn's 8x8 digits, points 0-1197 of 1797 (1198 training, 599 test points)\n")
+
+
 def test_figures_name_the_digit_and_show_the_test_points(tmp_path):
     pytest.importorskip("matplotlib")
     from deltaprop.plots import decision_boundaries_figure, error_curves_figure
