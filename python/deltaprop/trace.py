@@ -8,7 +8,7 @@ the sensitivities δ^(l) that the core's forward and backward passes compute for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence
+from typing import Any, List
 
 import numpy as np
 
@@ -38,10 +38,10 @@ class Trace:
     ----------
     x : list of ndarray
         ``x[l]`` = x^(l): ``[1, θ(s^(l))]`` for l < L (x^(0) = ``[1, x]``), and h(x) for l = L.
-    s : list of ndarray or None
-        ``s[l]`` = s^(l) = (W^(l))ᵀ x^(l-1) for l = 1..L; ``s[0]`` is None.
-    delta : list of ndarray or None
-        ``delta[l]`` = δ^(l) = ∂e/∂s^(l) for l = 1..L; ``delta[0]`` is None.
+    s : list of ndarray
+        ``s[l]`` = s^(l) = (W^(l))ᵀ x^(l-1) for l = 1..L; ``s[0]`` is empty (layer 0 has no signal).
+    delta : list of ndarray
+        ``delta[l]`` = δ^(l) = ∂e/∂s^(l) for l = 1..L; ``delta[0]`` is empty.
     error : float
         e = ‖h(x) − y‖².
     y : ndarray
@@ -49,8 +49,8 @@ class Trace:
     """
 
     x: List[np.ndarray]
-    s: List[Optional[np.ndarray]]
-    delta: List[Optional[np.ndarray]]
+    s: List[np.ndarray]
+    delta: List[np.ndarray]
     error: float
     y: np.ndarray
 
@@ -61,8 +61,8 @@ class Trace:
 
     def table(self, decimals: int = 4) -> str:
         """The trace as a table, one row per layer (the book rounds to 2 decimals)."""
-        def vector(v: Optional[np.ndarray]) -> str:
-            if v is None:
+        def vector(v: np.ndarray) -> str:
+            if v.size == 0:
                 return ""
             return "[" + ", ".join(f"{float(a):.{decimals}f}" for a in v) + "]"
 
@@ -83,7 +83,6 @@ def trace(net: Any, x: Any, y: Any) -> Trace:
     :meth:`deltaprop.Network.trace`."""
     from .diagnostics import as_array
     x, y = as_array(x, "x"), as_array(y, "y")
-    xs, ss, deltas, error = net._impl.trace(x, y)
-    none: Sequence[Optional[np.ndarray]] = [None]
-    return Trace(x=list(xs), s=list(none) + list(ss[1:]), delta=list(none) + list(deltas[1:]),
-                 error=float(error), y=np.atleast_1d(np.asarray(y, dtype=net.dtype)))
+    xs, ss, deltas, error = net._impl.trace(x, y)  # entry 0 of s and delta: empty
+    return Trace(x=list(xs), s=list(ss), delta=list(deltas), error=float(error),
+                 y=np.atleast_1d(np.asarray(y, dtype=net.dtype)))
