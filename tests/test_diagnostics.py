@@ -57,12 +57,16 @@ def test_a_nan_bias_is_named_as_the_bias_row():
 
 
 # --- targets a tanh output cannot mean --------------------------------------------------------------
-@pytest.mark.parametrize("targets", [lambda y: (y > 0).astype(float), lambda y: (y > 0),
-                                     lambda y: (y > 0).astype(int)])
-def test_zero_one_or_boolean_targets_on_tanh_warn(targets):
+@pytest.mark.parametrize("targets, named", [
+    (lambda y: (y > 0).astype(float), r"targets in \{0, 1\}"),
+    (lambda y: (y > 0).astype(int), r"targets in \{0, 1\}"),
+    (lambda y: y > 0, "boolean targets"),
+    (lambda y: np.ones(len(y), dtype=bool), "boolean targets"),  # all True: still not ±1 as meant
+])
+def test_zero_one_or_boolean_targets_on_tanh_warn(targets, named):
     X, y = xor_data()
     net = deltaprop.Network([2, 4, 1], seed=0)
-    with pytest.warns(TargetWarning, match=r"on a tanh output.*targets in \{-1, \+1\}.*NeuralNetClassifier") as w:
+    with pytest.warns(TargetWarning, match=rf"^{named} on a tanh output.*targets in \{{-1, \+1\}}.*NeuralNetClassifier") as w:
         net.fit(X, targets(y), iterations=2)
     assert w[0].filename == __file__  # points at the user's call of fit
     assert issubclass(TargetWarning, UserWarning)
