@@ -208,3 +208,14 @@ def test_pandas_strings_are_still_refused_by_dtype():
     df = pandas.DataFrame({"a": ["x", "y", "z", "w"], "b": X[:, 1]})
     with pytest.raises(TypeError, match="X must hold real numbers, got dtype object"):
         deltaprop.Network([2, 4, 1], seed=0).forward(df)
+
+
+def test_the_estimators_take_pandas_nullable_dtypes_too():
+    X, y = xor_data()
+    Xp, yp = frames(X, y > 0, "Float64", "boolean")
+    a = deltaprop.NeuralNetClassifier((4,), iterations=20, random_state=0).fit(Xp, yp)
+    b = deltaprop.NeuralNetClassifier((4,), iterations=20, random_state=0).fit(X, y > 0)
+    np.testing.assert_array_equal(a.decision_function(Xp), b.decision_function(X))
+    Xp.iloc[3, 1] = pandas.NA
+    with pytest.raises(ValueError, match="NaN"):  # scikit-learn's own check names it
+        a.fit(Xp, yp)

@@ -289,11 +289,26 @@ class Network:
 
         Raises
         ------
+        ValueError
+            Weights that are NaN or infinite before training (naming the first, as
+            ``W^(l)[i, j]``), bad options, or data of the wrong shape, with NaN or infinite
+            values, or, from pandas, with missing values.
         DivergenceError
             E_in or the weights became NaN or infinite; the last finite weights are restored.
         KeyboardInterrupt
             On Ctrl-C, within a fraction of a second; the network keeps the weights of the last
             completed iteration.
+
+        Warns
+        -----
+        deltaprop.TargetWarning
+            Targets in {0, 1} or boolean on a tanh output (which needs ±1).
+        deltaprop.InputScaleWarning
+            Inputs far outside [-1, 1] (scale them, e.g. with ``deltaprop.MinMaxScaler``).
+        deltaprop.SaturationWarning
+            The run stopped on ``grad_tol`` with most hidden outputs saturated: the gradient
+            vanished in stuck units, not at a minimum (usually an lr far too large).
+        These come at the end of the run (see ``deltaprop.diagnostics``).
         """
         from .training import fit
         return fit(self, X, y, method=method, lr=lr, iterations=iterations, **options)
