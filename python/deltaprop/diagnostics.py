@@ -52,7 +52,7 @@ def as_array(value: Any, name: str) -> Any:
     if missing.any():
         row = int(np.argwhere(missing)[0][0])
         raise ValueError(f"{name} has missing values (pd.NA or NaN), the first in row {row} "
-                         f"(position {row}, counted from 0): drop or fill them before training")
+                         f"(by position, counted from 0): drop or fill them first")
     dtypes = [value.dtype] if hasattr(value, "dtype") else list(value.dtypes)
     if all(getattr(dt, "kind", "O") in "biuf" for dt in dtypes):
         if all(isinstance(dt, np.dtype) for dt in dtypes):
