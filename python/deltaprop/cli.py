@@ -85,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--dims", type=_int_list, default=[2, 10, 1], help="layer sizes (default 2,10,1)")
     c.add_argument("--points", type=int, default=20, help="data points (default 20)")
     c.add_argument("--seed", type=int, default=0)
+
+    t = sub.add_parser("trace", help="one point through the book's Example 7.1 network: s, x and delta per layer",
+                       description="Forward and backward propagation of one point through the 1-2-1-1 "
+                                   "tanh network of Learning From Data's Example 7.1 (its weights), "
+                                   "printed layer by layer as the book's table: the signals s(l), the "
+                                   "activations x(l) (with their leading 1) and the sensitivities delta(l).")
+    t.add_argument("--x", type=float, default=2.0, help="the input x (default 2, the book's)")
+    t.add_argument("--y", type=float, default=1.0, help="the target y (default 1, the book's)")
+    t.add_argument("--decimals", type=int, default=2, choices=range(0, 17), metavar="0-16",
+                   help="decimals shown (default 2, as the book)")
     return p
 
 
@@ -101,6 +111,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return fetch_command(dest=args.dest, base_url=args.base_url, progress=_progress(args))
         if args.command == "check":
             return _check(args)
+        if args.command == "trace":
+            return _trace(args)
     except (ValueError, TypeError, OSError) as e:  # input and data errors: one clear line
         print(f"deltaprop {args.command}: error: {e}", file=sys.stderr)
         return 1
@@ -148,6 +160,14 @@ def _check(args: argparse.Namespace) -> int:
     print(f"||g - g_hat|| / ||g + g_hat|| = {result.relative_error:.3e} "
           f"(tolerance {result.tolerance:g}): {'passed' if result.passed else 'FAILED'}")
     return 0 if result.passed else 1
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .trace import example_7_1
+    result = example_7_1().trace([args.x], [args.y])
+    print(f"Example 7.1 of Learning From Data: the 1-2-1-1 tanh network at x = {args.x:g}, y = {args.y:g}")
+    print(result.table(args.decimals))
+    return 0
 
 
 if __name__ == "__main__":

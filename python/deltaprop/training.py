@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from . import diagnostics
+
 #: The training methods, with one line on when to use each.
 METHODS: Dict[str, str] = {
     "gd": "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
@@ -183,6 +185,7 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         max_seconds: Optional[float] = None, callback: Optional[Callable[[dict], Any]] = None,
         progress: bool = False, seed: int = 0) -> History:
     """Train ``net`` in one C++ call; see :meth:`deltaprop.Network.fit`."""
+    X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     iterations = _count(iterations, "iterations")
@@ -235,4 +238,6 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         if bar is not None:
             bar.close()
     raw["iteration"] = raw["iteration"].astype(np.int64)
-    return History(method=method, **raw)
+    history = History(method=method, **raw)
+    diagnostics.after_fit(net, X, y, history, lr)  # 0/1 targets, input scale, saturation
+    return history

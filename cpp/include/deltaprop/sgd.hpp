@@ -48,8 +48,10 @@ void descend(Network<T>& net, const T* g, T eta) {
 
 /// One batch gradient-descent step: computes E_in(W) and G, then W ← W − η G.
 /// Returns E_in before the step. g is scratch of n_weights entries (left holding G).
+/// Throws std::invalid_argument if the weights are not finite (check_finite_weights).
 template <class T>
 double gd_step(Network<T>& net, Evaluator<T>& evaluator, const Data<T>& data, T eta, T* g) {
+    check_finite_weights(net);  // else E_in is NaN and the step silently keeps it so
     const double e = evaluator.error_and_gradient(net, data, g);
     descend(net, g, eta);
     return e;
@@ -89,6 +91,7 @@ template <class T>
 double sgd_epoch(Network<T>& net, const Data<T>& data, T eta, Random& rng, Workspace<T>& ws,
                  std::vector<std::uint64_t>& order) {
     check_data(net.layout(), data);
+    check_finite_weights(net);
     epoch_order(rng, order, data.n);
     const std::size_t d0 = net.layout().n_inputs(), dL = net.layout().n_outputs();
     double sum = 0;

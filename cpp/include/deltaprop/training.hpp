@@ -139,6 +139,7 @@ public:
             const Data<T>* validation = nullptr)
         : net_(net), train_(train), opt_(options), eval_(net.layout()),
           nw_(net.n_weights()) {
+        check_finite_weights(net);  // a bad start is the caller's, not a divergence (no "smaller lr")
         // Only the buffers the method uses, so a large network needs few copies of its weights.
         const Method m = opt_.method;
         const bool line = m == Method::steepest || m == Method::conjugate_gradient;
