@@ -9,20 +9,20 @@ from typing import Any
 import numpy as np
 
 
-def _pyplot() -> Any:
+def _figure(**options: Any) -> Any:
+    """A figure that only goes to a file. Made without pyplot, it needs no display and leaves
+    matplotlib's backend alone, so a notebook or a GUI session that calls these keeps its own."""
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("figures need matplotlib: pip install 'deltaprop[plot]'") from None
-    matplotlib.use("Agg")  # files only; works without a display
-    import matplotlib.pyplot as plt
-    return plt
+    return Figure(**options)
 
 
 def plot_error_curves(result: Any, path: Path) -> Path:
     """log10(E_in) against log10(iteration) for every method, on one plot."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = _figure(figsize=(7, 4.5))
+    ax = fig.subplots()
     for r in result.results:
         h = r.history
         keep = (h.iteration > 0) & (h.error > 0)
@@ -34,18 +34,17 @@ def plot_error_curves(result: Any, path: Path) -> Path:
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 
 def plot_decision_boundaries(result: Any, path: Path, resolution: int = 300) -> Path:
     """Each trained network's decision boundary sign(h(x)) = 0 in the (average intensity,
     symmetry) plane, with the training 1s and the other digits marked differently."""
-    plt = _pyplot()
     n = len(result.results)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.8 * rows), squeeze=False)
+    fig = _figure(figsize=(4.2 * cols, 3.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     X, y = result.X_train, result.y_train
     u = np.linspace(-1.05, 1.05, resolution)
     g1, g2 = np.meshgrid(u, u)
@@ -69,5 +68,4 @@ def plot_decision_boundaries(result: Any, path: Path, resolution: int = 300) -> 
     axes.ravel()[0].legend(loc="lower right", fontsize=8, markerscale=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
