@@ -91,7 +91,7 @@ class _NeuralNet(BaseEstimator):
 
     # --- parameters -------------------------------------------------------------------------
     def _hidden(self) -> List[int]:
-        given = self.hidden_layer_sizes
+        given: Any = self.hidden_layer_sizes  # an int or a sequence, told apart here
         sizes: List[Any] = [given] if isinstance(given, Integral) else list(given)
         for i, h in enumerate(sizes):
             if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
@@ -179,7 +179,7 @@ class _NeuralNet(BaseEstimator):
         self._set_network(self.network_)  # fresh views, whatever the core did to its buffer
         return self
 
-    def _fit(self, X: ArrayLike, y: ArrayLike, incremental: bool,
+    def _fit(self, X: Any, y: Any, incremental: bool,
              classes: Optional[ArrayLike] = None) -> "_NeuralNet":
         self._validate_params()
         first = not (incremental and hasattr(self, "network_"))
@@ -197,14 +197,14 @@ class _NeuralNet(BaseEstimator):
                                         random_state=split_seed, stratify=self._strata(y))
         return self._train(X, T, order_seed, (self._scale(Xv), Tv), self.patience)
 
-    def _validate(self, X: ArrayLike, y: ArrayLike, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
     def _strata(self, y: np.ndarray) -> Optional[np.ndarray]:
         """The labels to stratify the validation split by (None: a plain random split)."""
         return None
 
-    def _forward(self, X: ArrayLike) -> FloatArray:
+    def _forward(self, X: Any) -> FloatArray:
         """h(x) for each row of X (validated and scaled), shape (N, dL)."""
         check_is_fitted(self, "network_")
         X = validate_data(self, X, dtype=self.network_.dtype, reset=False)
@@ -344,7 +344,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     [(3, 4), (5, 1)]
     """
 
-    def _validate(self, X: ArrayLike, y: ArrayLike, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         X, y = validate_data(self, X, y, dtype=self._dtype(), reset=reset)
         check_classification_targets(y)
         return X, y
@@ -492,7 +492,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                          patience=patience, scale_features=scale_features, dtype=dtype,
                          random_state=random_state, progress=progress)
 
-    def _validate(self, X: ArrayLike, y: ArrayLike, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
+    def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         X, y = validate_data(self, X, y, dtype=self._dtype(), multi_output=True, y_numeric=True,
                              reset=reset)
         if reset:

@@ -175,7 +175,7 @@ def _stream(url: str, out, progress: bool, timeout: float) -> str:
                     bar.update(received)
                 if gunzip is None:  # gzip or not is told by the magic bytes, as in the readers
                     gunzip = _Gunzip() if chunk[:2] == b"\x1f\x8b" else False
-                data = gunzip(chunk) if gunzip else chunk
+                data = gunzip(chunk) if isinstance(gunzip, _Gunzip) else chunk
                 digest.update(data)
                 out.write(data)
         except (socket.timeout, TimeoutError):
@@ -190,7 +190,7 @@ def _stream(url: str, out, progress: bool, timeout: float) -> str:
                 bar.close()
     if total is not None and received < total:
         raise FetchError(f"{url}: connection dropped after {received} of {total} bytes")
-    if gunzip and not gunzip.complete:
+    if isinstance(gunzip, _Gunzip) and not gunzip.complete:
         raise FetchError(f"{url}: the gzip stream ends early ({received} bytes received)")
     return digest.hexdigest()
 

@@ -7,7 +7,7 @@ whose row 0 holds the biases; ``net.weights[l-1]`` is ``W^(l)``, a numpy view of
 from __future__ import annotations
 
 import secrets
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -17,7 +17,8 @@ from ._checks import as_float, check_seed
 from ._types import CoreNetwork, FloatArray, PathLike
 from .history import History
 
-_IMPLEMENTATIONS = {np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
+_IMPLEMENTATIONS: Dict[np.dtype[Any], Union[Type[_core.Network64], Type[_core.Network32]]] = {
+    np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
 _OUTPUTS = ("tanh", "identity")
 
 
@@ -217,7 +218,8 @@ class Network:
     def error_and_gradient(self, X: ArrayLike, y: ArrayLike) -> Tuple[float, List[FloatArray]]:
         """``(E_in, [G^(1), ..., G^(L)])`` by backpropagation; ``G^(l) = ∂E_in/∂W^(l)``,
         shaped like ``W^(l)``."""
-        return self._impl.error_and_gradient(X, y)
+        # a list of float64 or of float32 arrays, as the network's dtype (List is invariant)
+        return cast(Tuple[float, List[FloatArray]], self._impl.error_and_gradient(X, y))
 
     def gd_step(self, X: ArrayLike, y: ArrayLike, lr: float) -> float:
         """One gradient-descent step ``W ← W − lr·∇E_in(W)``; returns E_in before it."""
