@@ -130,8 +130,8 @@ def _read_table(path: PathLike, columns: Optional[int] = None) -> np.ndarray:
     if not text:
         raise DataFormatError(path, 1, "the file is empty")
     try:
-        # numpy's C parser: zip.train (14 MB) in a fraction of a second. Its errors and its
-        # skipping of blank lines are caught below and explained by _diagnose.
+        # numpy's C parser for the usual, well-formed file; its errors and its skipping of
+        # blank lines are caught below, and only then does _diagnose walk the lines in Python.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data"
             table = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)

@@ -294,8 +294,12 @@ _ATTRIBUTES_DOC = """
         ``[W^(1), ..., W^(L)]`` in the lecture's layout: ``W^(l)`` has shape
         ``(d^(l-1) + 1, d^(l))`` and its row 0 holds the biases. Views of ``network_``'s
         weights; a pickle stores them as plain arrays and rebuilds the network from them.
+    scaler_ : deltaprop.MinMaxScaler or None
+        The min-max scaling of the features, fitted on the training data; None when
+        ``scale_features`` is off.
     feature_min_, feature_max_ : ndarray of shape (n_features_in_,) or None
-        The ranges of the min-max scaling; None when ``scale_features`` is off.
+        The ranges of the min-max scaling (``scaler_.min_`` and ``scaler_.max_``); None when
+        ``scale_features`` is off.
     n_iter_ : int
         Iterations done since the last ``fit`` (``partial_fit`` adds its own).
     loss_curve_ : ndarray
