@@ -226,6 +226,12 @@ class _NeuralNet(BaseEstimator):
         state = dict(state)
         spec = state.pop("_network_spec", None)
         super().__setstate__(state)
+        if "feature_min_" in state and "scaler_" not in state:
+            # pickled before the estimators kept their MinMaxScaler: rebuild it from the ranges
+            self.scaler_ = None
+            if self.feature_min_ is not None:
+                self.scaler_ = MinMaxScaler()
+                self.scaler_.min_, self.scaler_.max_ = self.feature_min_, self.feature_max_
         if spec is not None:
             dims, output, dtype = spec
             net = Network(dims, output=output, dtype=np.dtype(dtype), seed=0)
