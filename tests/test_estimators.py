@@ -228,6 +228,21 @@ def test_pickle_and_deepcopy_keep_the_fitted_model_bit_for_bit(method):
     assert not np.shares_memory(clf.coefs_[0], pickle.loads(pickle.dumps(clf)).coefs_[0])
 
 
+def test_a_pickle_from_before_scaler_existed_scales_by_its_feature_ranges():
+    X, y = xor_data()
+    X = X * 3.0 + 1.0
+    clf = NeuralNetClassifier((4,), iterations=50, random_state=0).fit(X, y)
+    raw = NeuralNetClassifier((4,), iterations=50, scale_features=False, random_state=0).fit(X, y)
+    for fitted in (clf, raw):
+        state = fitted.__getstate__()
+        del state["scaler_"]  # the state the estimators pickled before they kept a scaler_
+        old = NeuralNetClassifier.__new__(NeuralNetClassifier)
+        old.__setstate__(state)
+        np.testing.assert_array_equal(old.decision_function(X), fitted.decision_function(X))
+    assert raw.scaler_ is None and clf.scaler_ is not None
+    np.testing.assert_array_equal(clf.scaler_.transform(X).min(axis=0), -1.0)
+
+
 def test_a_pickled_model_resumes_training_as_the_original_would():
     X, y = xor_data()
     clf = NeuralNetClassifier(iterations=30, random_state=0).fit(X, y)

@@ -1,5 +1,5 @@
-"""The type stubs python/deltaprop/_core.pyi against the built extension, and mypy --strict
-on the stubs and on the README's Python code.
+"""The type stubs python/deltaprop/_core.pyi against the built extension, mypy --strict on the
+stubs and on the README's Python code, and mypy on the package.
 
 The extension cannot describe its own types to mypy, so the stub is written by hand; these tests
 keep it honest. Every public name of ``deltaprop._core`` (functions, classes, their methods and
@@ -204,6 +204,17 @@ def test_mypy_strict_accepts_the_readme_code(mypy_strict, tmp_path):
     program.write_text("\n".join(blocks), encoding="utf-8")
     status, report = mypy_strict(str(program))
     assert status == 0, report
+
+
+@pytest.mark.slow
+def test_mypy_accepts_the_package(tmp_path):
+    """The package's own annotations (numpy.typing arrays, the stub's core classes) agree with
+    its code, under the [tool.mypy] settings of pyproject.toml."""
+    api = pytest.importorskip("mypy.api", reason="mypy is not installed")
+    out, err, status = api.run(["--config-file", str(REPO / "pyproject.toml"), "--cache-dir",
+                                str(tmp_path / "cache"), "--python-executable", sys.executable,
+                                str(REPO / "python" / "deltaprop")])
+    assert status == 0, out + err
 
 
 @pytest.mark.slow

@@ -322,6 +322,4 @@ PYBIND11_MODULE(_core, m) {
     m.def("get_num_threads", &get_num_threads);
     py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_ArithmeticError);
     bind_model_file(m);
-    m.def("fast_tanh", py::vectorize([](double s) { return fast_tanh(s); }));
-    m.def("fast_tanh32", py::vectorize([](float s) { return fast_tanh(s); }));
 }

@@ -26,8 +26,9 @@ from .fetch import FetchError, fetch_data
 from .gradcheck import GradientCheck, check_gradient, numerical_gradient
 from .model_file import ModelFileError, load
 from .network import Network
+from .history import History
 from .trace import Trace
-from .training import METHODS, History
+from .training import METHODS
 
 if TYPE_CHECKING:
     from .estimators import NeuralNetClassifier, NeuralNetRegressor

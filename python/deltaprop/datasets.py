@@ -28,16 +28,18 @@ import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple, Union
+from typing import Optional, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from ._types import PathLike
 from .features import digit_features
+from .scaling import MinMaxScaler
 
 __all__ = ["DataFormatError", "Digits", "read_zip", "read_features", "load_digits",
            "SKLEARN_8X8", "user_data_dir", "one_versus_all", "MinMaxScaler"]
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 #: the splits, and the file names looked for in a data folder, most preferred first: the
 #: course's own features.* when present, else features computed from the zip.* images.
@@ -68,7 +70,7 @@ class DataFormatError(ValueError):
 # Reading the two formats
 
 
-def read_zip(path: PathLike) -> Tuple[np.ndarray, np.ndarray]:
+def read_zip(path: PathLike) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Read a USPS ``zip.train`` / ``zip.test`` file (plain or gzipped).
 
     Parameters
@@ -100,7 +102,7 @@ def _zip_from_table(path: PathLike, table: np.ndarray) -> Tuple[np.ndarray, np.n
     return table[:, 1:], labels
 
 
-def read_features(path: PathLike) -> Tuple[np.ndarray, np.ndarray]:
+def read_features(path: PathLike) -> Tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Read the course's ``features.train`` / ``features.test`` (plain or gzipped).
 
     Returns
@@ -132,8 +134,8 @@ def _read_table(path: PathLike, columns: Optional[int] = None) -> np.ndarray:
     if not text:
         raise DataFormatError(path, 1, "the file is empty")
     try:
-        # numpy's C parser: zip.train (14 MB) in a fraction of a second. Its errors and its
-        # skipping of blank lines are caught below and explained by _diagnose.
+        # numpy's C parser for the usual, well-formed file; its errors and its skipping of
+        # blank lines are caught below, and only then does _diagnose walk the lines in Python.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data"
             table = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)
@@ -225,11 +227,11 @@ class Digits:
         it was a features.* file.
     """
 
-    features: np.ndarray
-    labels: np.ndarray
+    features: NDArray[np.float64]
+    labels: NDArray[np.int64]
     source: str
     split: str
-    images: Optional[np.ndarray] = None
+    images: Optional[NDArray[np.float64]] = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -384,7 +386,7 @@ def _sklearn_digits(split: str) -> Digits:
 # The experiment's transformations
 
 
-def one_versus_all(labels, digit: int = 1) -> np.ndarray:
+def one_versus_all(labels: ArrayLike, digit: int = 1) -> NDArray[np.float64]:
     """+1 where the label is ``digit``, -1 elsewhere (float64), the lecture's "1 versus not 1"."""
     if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
         raise ValueError(f"digit must be an integer 0-9, got {digit!r}")
@@ -392,55 +394,3 @@ def one_versus_all(labels, digit: int = 1) -> np.ndarray:
     if labels.ndim != 1:
         raise ValueError(f"labels must be one-dimensional, got shape {labels.shape}")
     return np.where(labels == digit, 1.0, -1.0)
-
-
-class MinMaxScaler:
-    """Map each column linearly to [-1, 1] using the minimum and maximum seen by :meth:`fit`.
-
-    ``x ↦ (x - c) / r`` with centre ``c = (max_ + min_) / 2`` and half-range
-    ``r = (max_ - min_) / 2``. Fit it on the training set and apply the same map to test data
-    (which may then fall slightly outside [-1, 1]). A constant column has ``r = 0``; it is
-    mapped by ``x - c`` instead, so its training value goes to 0.
-
-    Attributes
-    ----------
-    min_, max_ : ndarray, shape (d,)
-        Per-column minimum and maximum of the training data, set by :meth:`fit`.
-    """
-
-    def fit(self, X) -> "MinMaxScaler":
-        X = self._check(X, "X")
-        if len(X) == 0:
-            raise ValueError("X: cannot fit the scaling on zero rows")
-        self.min_, self.max_ = X.min(axis=0), X.max(axis=0)
-        return self
-
-    def transform(self, X) -> np.ndarray:
-        centre, half_range = self._map()
-        X = self._check(X, "X")
-        if X.shape[1] != len(centre):
-            raise ValueError(f"X has {X.shape[1]} columns; the scaling was fit on {len(centre)}")
-        return (X - centre) / half_range
-
-    def fit_transform(self, X) -> np.ndarray:
-        return self.fit(X).transform(X)
-
-    def inverse_transform(self, Z) -> np.ndarray:
-        """The original values of scaled ``Z`` (e.g. to label plot axes in raw units)."""
-        centre, half_range = self._map()
-        return self._check(Z, "Z") * half_range + centre
-
-    def _map(self) -> Tuple[np.ndarray, np.ndarray]:
-        if not hasattr(self, "min_"):
-            raise RuntimeError("MinMaxScaler is not fitted yet: call fit(X_train) first")
-        half_range = (self.max_ - self.min_) / 2
-        return (self.max_ + self.min_) / 2, np.where(half_range > 0, half_range, 1.0)
-
-    @staticmethod
-    def _check(X, name: str) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"{name} must be two-dimensional (rows are points), got shape {X.shape}")
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
-        return X

@@ -21,6 +21,7 @@ from numbers import Integral
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -33,7 +34,10 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("deltaprop's estimators need scikit-learn >= 1.6: "
                       "pip install 'deltaprop[sklearn]'") from e
 
-from .network import Network, _check_seed
+from ._checks import check_seed
+from .network import Network
+from ._types import FloatArray
+from .scaling import MinMaxScaler
 from .training import METHODS
 
 #: Methods whose state is the weights alone, so that training can stop and resume (partial_fit).
@@ -52,38 +56,42 @@ _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 class _NeuralNet(BaseEstimator):
     """What the classifier and the regressor share: everything but the targets' encoding.
 
-    Subclasses define ``__init__`` (scikit-learn reads the parameters from its signature),
-    ``_validate`` (the checks of X and y), ``_n_outputs(y, classes)`` (the width of the output
-    layer, when a network starts) and ``_targets(y)`` (labels to the network's targets).
+    Subclasses define ``_validate`` (the checks of X and y), ``_n_outputs(y, classes)`` (the
+    width of the output layer, when a network starts) and ``_targets(y)`` (labels to the
+    network's targets), and override ``__init__`` only to change a default (scikit-learn reads
+    the parameters and their defaults from its signature).
     """
 
-    hidden_layer_sizes: Union[int, Sequence[int]]
-    output: str
-    method: str
-    lr: float
-    iterations: int
-    batch_size: int
-    momentum: float
-    weight_decay: float
-    weight_elimination: float
-    early_stopping: bool
-    validation_fraction: float
-    patience: Optional[int]
-    scale_features: bool
-    dtype: Any
-    random_state: Any
-    progress: bool
+    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,), output: str = "tanh",
+                 method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+                 batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
+                 weight_elimination: float = 0.0, early_stopping: bool = False,
+                 validation_fraction: float = 0.1, patience: Optional[int] = None,
+                 scale_features: bool = True, dtype: DTypeLike = np.float64,
+                 random_state: Union[int, np.random.RandomState, None] = None,
+                 progress: bool = False) -> None:
+        # scikit-learn's rule: __init__ only stores the arguments as given, under their own
+        # names (get_params, set_params and clone rely on it); fit checks them when it uses them.
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.output = output
+        self.method = method
+        self.lr = lr
+        self.iterations = iterations
+        self.batch_size = batch_size
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.weight_elimination = weight_elimination
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.scale_features = scale_features
+        self.dtype = dtype
+        self.random_state = random_state
+        self.progress = progress
 
     # --- parameters -------------------------------------------------------------------------
-    def _store(self, arguments: Dict[str, Any]) -> None:
-        """Keep the constructor's arguments as given: scikit-learn's rule is that ``__init__``
-        only stores them; they are checked when ``fit`` uses them."""
-        for name, value in arguments.items():
-            if name != "self":
-                setattr(self, name, value)
-
     def _hidden(self) -> List[int]:
-        given = self.hidden_layer_sizes
+        given: Any = self.hidden_layer_sizes  # an int or a sequence, told apart here
         sizes: List[Any] = [given] if isinstance(given, Integral) else list(given)
         for i, h in enumerate(sizes):
             if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
@@ -103,7 +111,7 @@ class _NeuralNet(BaseEstimator):
         """(initial-weights seed, order seed, split seed). An integer ``random_state`` is the
         seed itself, so ``random_state=s`` starts from the weights of ``Network(dims, seed=s)``."""
         if isinstance(self.random_state, Integral) and not isinstance(self.random_state, bool):
-            s = _check_seed(self.random_state, "random_state")
+            s = check_seed(self.random_state, "random_state")
             return s, s, s % 2**32
         rng = check_random_state(self.random_state)
         a, b, c = (int(v) for v in rng.randint(0, 2**31 - 1, size=3))
@@ -118,15 +126,12 @@ class _NeuralNet(BaseEstimator):
                     progress=self.progress)
 
     # --- the feature scaling ----------------------------------------------------------------
-    def _scale(self, X: np.ndarray) -> np.ndarray:
-        """Min-max scaling to [-1, 1] by the training data's ranges (a constant feature maps
-        to 0); X unchanged when ``scale_features`` was off."""
-        if self.feature_min_ is None:
+    def _scale(self, X: FloatArray) -> FloatArray:
+        """X mapped to [-1, 1] by the training data's ranges (:class:`deltaprop.MinMaxScaler`),
+        in X's dtype; X unchanged when ``scale_features`` was off."""
+        if self.scaler_ is None:
             return X
-        lo, hi = self.feature_min_, self.feature_max_
-        width = np.where(hi > lo, hi - lo, 1.0)
-        centre = (hi + lo) / 2
-        return ((X - centre) * (2.0 / width)).astype(X.dtype, copy=False)
+        return self.scaler_.transform(X).astype(X.dtype, copy=False)
 
     # --- training ---------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -143,11 +148,9 @@ class _NeuralNet(BaseEstimator):
 
     def _start(self, X: np.ndarray, n_outputs: int, seed: int) -> None:
         """A new network and scaler for data X: what fit does, and the first partial_fit."""
-        self.feature_min_: Optional[np.ndarray] = None
-        self.feature_max_: Optional[np.ndarray] = None
-        if self.scale_features:
-            self.feature_min_ = X.min(axis=0).astype(np.float64)
-            self.feature_max_ = X.max(axis=0).astype(np.float64)
+        self.scaler_ = MinMaxScaler().fit(X) if self.scale_features else None
+        self.feature_min_ = None if self.scaler_ is None else self.scaler_.min_
+        self.feature_max_ = None if self.scaler_ is None else self.scaler_.max_
         dims = [X.shape[1], *self._hidden(), n_outputs]
         self._set_network(Network(dims, output=self.output, dtype=self._dtype(), seed=seed))
         self.n_iter_ = 0
@@ -176,7 +179,8 @@ class _NeuralNet(BaseEstimator):
         self._set_network(self.network_)  # fresh views, whatever the core did to its buffer
         return self
 
-    def _fit(self, X: Any, y: Any, incremental: bool, classes: Any = None) -> "_NeuralNet":
+    def _fit(self, X: Any, y: Any, incremental: bool,
+             classes: Optional[ArrayLike] = None) -> "_NeuralNet":
         self._validate_params()
         first = not (incremental and hasattr(self, "network_"))
         X, y = self._validate(X, y, reset=first)
@@ -200,7 +204,7 @@ class _NeuralNet(BaseEstimator):
         """The labels to stratify the validation split by (None: a plain random split)."""
         return None
 
-    def _forward(self, X: Any) -> np.ndarray:
+    def _forward(self, X: Any) -> FloatArray:
         """h(x) for each row of X (validated and scaled), shape (N, dL)."""
         check_is_fitted(self, "network_")
         X = validate_data(self, X, dtype=self.network_.dtype, reset=False)
@@ -222,6 +226,12 @@ class _NeuralNet(BaseEstimator):
         state = dict(state)
         spec = state.pop("_network_spec", None)
         super().__setstate__(state)
+        if "feature_min_" in state and "scaler_" not in state:
+            # pickled before the estimators kept their MinMaxScaler: rebuild it from the ranges
+            self.scaler_ = None
+            if self.feature_min_ is not None:
+                self.scaler_ = MinMaxScaler()
+                self.scaler_.min_, self.scaler_.max_ = self.feature_min_, self.feature_max_
         if spec is not None:
             dims, output, dtype = spec
             net = Network(dims, output=output, dtype=np.dtype(dtype), seed=0)
@@ -290,8 +300,12 @@ _ATTRIBUTES_DOC = """
         ``[W^(1), ..., W^(L)]`` in the lecture's layout: ``W^(l)`` has shape
         ``(d^(l-1) + 1, d^(l))`` and its row 0 holds the biases. Views of ``network_``'s
         weights; a pickle stores them as plain arrays and rebuilds the network from them.
+    scaler_ : deltaprop.MinMaxScaler or None
+        The min-max scaling of the features, fitted on the training data; None when
+        ``scale_features`` is off.
     feature_min_, feature_max_ : ndarray of shape (n_features_in_,) or None
-        The ranges of the min-max scaling; None when ``scale_features`` is off.
+        The ranges of the min-max scaling (``scaler_.min_`` and ``scaler_.max_``); None when
+        ``scale_features`` is off.
     n_iter_ : int
         Iterations done since the last ``fit`` (``partial_fit`` adds its own).
     loss_curve_ : ndarray
@@ -340,15 +354,6 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     [(3, 4), (5, 1)]
     """
 
-    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,), output: str = "tanh",
-                 method: str = "gd", lr: float = 0.1, iterations: int = 1000,
-                 batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
-                 weight_elimination: float = 0.0, early_stopping: bool = False,
-                 validation_fraction: float = 0.1, patience: Optional[int] = None,
-                 scale_features: bool = True, dtype: Any = np.float64,
-                 random_state: Any = None, progress: bool = False) -> None:
-        self._store(locals())
-
     def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         X, y = validate_data(self, X, y, dtype=self._dtype(), reset=reset)
         check_classification_targets(y)
@@ -361,7 +366,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         fits = min(n_validation, len(y) - n_validation) >= len(counts) and counts.min() >= 2
         return y if fits else None
 
-    def _n_outputs(self, y: np.ndarray, classes: Any) -> int:
+    def _n_outputs(self, y: np.ndarray, classes: Optional[ArrayLike]) -> int:
         """Set ``classes_`` (from ``classes`` if given, else y) and size the output layer."""
         self.classes_ = np.unique(y if classes is None else np.asarray(classes))
         if len(self.classes_) < 2:
@@ -384,7 +389,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         T[np.arange(len(y)), index] = 1.0
         return T
 
-    def fit(self, X: Any, y: Any) -> "NeuralNetClassifier":
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetClassifier":
         """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
 
         Parameters
@@ -401,7 +406,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         return self._fit(X, y, incremental=False)
 
     @_if_resumable
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> "NeuralNetClassifier":
+    def partial_fit(self, X: ArrayLike, y: ArrayLike,
+                    classes: Optional[ArrayLike] = None) -> "NeuralNetClassifier":
         """Train for ``iterations`` more iterations on (X, y), from the current weights.
 
         Only for the methods whose whole state is the weights ("gd", "sgd", "minibatch"); the
@@ -426,7 +432,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """
         return self._fit(X, y, incremental=True, classes=classes)
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: ArrayLike) -> FloatArray:
         """The network's output h(x): shape (n_samples,) for two classes (positive means
         ``classes_[1]``), else (n_samples, n_classes).
 
@@ -442,7 +448,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         h = self._forward(X)
         return h[:, 0] if h.shape[1] == 1 else h
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The class of each row: ``classes_[1]`` where h(x) >= 0 for two classes (the sign,
         as ``Network.decide``), else the class of the largest output.
 
@@ -485,9 +491,16 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                  weight_decay: float = 0.0, weight_elimination: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  patience: Optional[int] = None, scale_features: bool = True,
-                 dtype: Any = np.float64, random_state: Any = None,
+                 dtype: DTypeLike = np.float64,
+                 random_state: Union[int, np.random.RandomState, None] = None,
                  progress: bool = False) -> None:
-        self._store(locals())
+        # the classifier's parameters, with the identity output by default
+        super().__init__(hidden_layer_sizes=hidden_layer_sizes, output=output, method=method,
+                         lr=lr, iterations=iterations, batch_size=batch_size, momentum=momentum,
+                         weight_decay=weight_decay, weight_elimination=weight_elimination,
+                         early_stopping=early_stopping, validation_fraction=validation_fraction,
+                         patience=patience, scale_features=scale_features, dtype=dtype,
+                         random_state=random_state, progress=progress)
 
     def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         X, y = validate_data(self, X, y, dtype=self._dtype(), multi_output=True, y_numeric=True,
@@ -499,13 +512,13 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                              f"fitted with {self.network_.dims[-1]}")
         return X, y
 
-    def _n_outputs(self, y: np.ndarray, classes: Any) -> int:
+    def _n_outputs(self, y: np.ndarray, classes: Optional[ArrayLike]) -> int:
         return 1 if y.ndim == 1 else y.shape[1]
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         return y.astype(self.network_.dtype, copy=False)
 
-    def fit(self, X: Any, y: Any) -> "NeuralNetRegressor":
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetRegressor":
         """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
 
         Parameters
@@ -522,7 +535,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         return self._fit(X, y, incremental=False)
 
     @_if_resumable
-    def partial_fit(self, X: Any, y: Any) -> "NeuralNetRegressor":
+    def partial_fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetRegressor":
         """Train for ``iterations`` more iterations on (X, y), from the current weights.
 
         Only for "gd", "sgd" and "minibatch" (see ``NeuralNetClassifier.partial_fit``); the
@@ -539,7 +552,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         """
         return self._fit(X, y, incremental=True)
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """h(x) for each row, as float64: shape (n_samples,) if ``fit`` had a 1-d y, else
         (n_samples, n_targets).
 

@@ -21,7 +21,8 @@ from typing import Dict, List, Optional, Sequence, TextIO
 import numpy as np
 
 from .network import Network
-from .training import METHODS, History
+from .history import History
+from .training import METHODS
 
 #: Learning rates that work for each method on features scaled to [-1, 1].
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,

@@ -18,11 +18,12 @@ import math
 from typing import Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["intensity", "symmetry", "digit_features"]
 
 
-def _as_images(images, name: str = "images") -> Tuple[np.ndarray, int]:
+def _as_images(images: ArrayLike, name: str = "images") -> Tuple[NDArray[np.float64], int]:
     """Validate ``images`` and return them as (N, k, k) float64, with k."""
     x = np.asarray(images, dtype=np.float64)
     if x.ndim == 2:
@@ -49,7 +50,7 @@ def _as_images(images, name: str = "images") -> Tuple[np.ndarray, int]:
     return x, x.shape[1]
 
 
-def intensity(images) -> np.ndarray:
+def intensity(images: ArrayLike) -> NDArray[np.float64]:
     """Average intensity mean((x + 1) / 2) of each image, in [0, 1].
 
     Parameters
@@ -64,7 +65,7 @@ def intensity(images) -> np.ndarray:
     return _intensity(*_as_images(images))
 
 
-def symmetry(images) -> np.ndarray:
+def symmetry(images: ArrayLike) -> NDArray[np.float64]:
     """Symmetry -4·(mean|I - fliplr(I)| + mean|I - flipud(I)|) of each image, in [-16, 0].
 
     0 for an image symmetric about both axes; for 16×16 images it equals the course's
@@ -82,13 +83,13 @@ def symmetry(images) -> np.ndarray:
     return _symmetry(*_as_images(images))
 
 
-def digit_features(images) -> np.ndarray:
+def digit_features(images: ArrayLike) -> NDArray[np.float64]:
     """The experiment's inputs: columns [intensity, symmetry], shape (N, 2)."""
     I, k = _as_images(images)
     return np.column_stack([_intensity(I, k), _symmetry(I, k)])
 
 
-def _intensity(I: np.ndarray, k: int) -> np.ndarray:
+def _intensity(I: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     # mean(x)/2 + 1/2 is mean((x+1)/2). Summing the pixels left to right (not numpy's pairwise
     # sum) and in this order of operations reproduces the course's printed features.* digit for
     # digit; the pairwise sum differs in the last bit and flips some half-way roundings.
@@ -99,7 +100,7 @@ def _intensity(I: np.ndarray, k: int) -> np.ndarray:
     return total / (k * k) / 2 + 0.5
 
 
-def _symmetry(I: np.ndarray, k: int) -> np.ndarray:
+def _symmetry(I: NDArray[np.float64], k: int) -> NDArray[np.float64]:
     left_right = np.abs(I - I[:, :, ::-1]).sum(axis=(1, 2))
     up_down = np.abs(I - I[:, ::-1, :]).sum(axis=(1, 2))
     # -4 · sum / k² written as sum / (k²/4): for k = 16 that is the course's exact /64.

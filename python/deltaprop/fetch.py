@@ -30,14 +30,14 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Union
+from typing import List, Optional
 
+from ._progress import ProgressBar
+from ._types import PathLike
 from .datasets import user_data_dir
 from .shipped_data import SHA256
 
 __all__ = ["FetchError", "REMOTE_FILES", "fetch_data", "fetch_command"]
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 ESL_URL = "https://hastie.su.domains/ElemStatLearn/datasets/"
 COURSE_URL = "http://www.amlbook.com/data/zip/"
@@ -180,7 +180,8 @@ def _stream(url: str, out, progress: bool, timeout: float) -> str:
         digest = hashlib.sha256()
         gunzip = None  # decided by the first bytes: gzip magic or plain
         received = 0
-        bar = _progress_bar(Path(url).name, total) if progress else _no_bar
+        bar = (ProgressBar(total, Path(url).name, unit="B", unit_scale=True, leave=True)
+               if progress else None)
         try:
             while True:
                 try:
@@ -193,10 +194,11 @@ def _stream(url: str, out, progress: bool, timeout: float) -> str:
                 if not chunk:
                     break
                 received += len(chunk)
-                bar(received)
+                if bar is not None:
+                    bar.update(received)
                 if gunzip is None:  # gzip or not is told by the magic bytes, as in the readers
                     gunzip = _Gunzip() if chunk[:2] == b"\x1f\x8b" else False
-                data = gunzip(chunk) if gunzip else chunk
+                data = gunzip(chunk) if isinstance(gunzip, _Gunzip) else chunk
                 digest.update(data)
                 out.write(data)
         except (socket.timeout, TimeoutError):
@@ -207,10 +209,11 @@ def _stream(url: str, out, progress: bool, timeout: float) -> str:
         except zlib.error as e:
             raise FetchError(f"{url}: corrupt gzip data ({e})") from None
         finally:
-            bar(None)
+            if bar is not None:
+                bar.close()
     if total is not None and received < total:
         raise FetchError(f"{url}: connection dropped after {received} of {total} bytes")
-    if gunzip and not gunzip.complete:
+    if isinstance(gunzip, _Gunzip) and not gunzip.complete:
         raise FetchError(f"{url}: the gzip stream ends early ({received} bytes received)")
     return digest.hexdigest()
 
@@ -240,33 +243,3 @@ def _sha256_of_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _no_bar(received: Optional[int]) -> None:
-    pass
-
-
-def _progress_bar(name: str, total: Optional[int]) -> Callable[[Optional[int]], None]:
-    """A function to call with the bytes received so far, and with None at the end."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        tqdm = None
-    if tqdm is not None:
-        bar = tqdm(total=total, desc=name, unit="B", unit_scale=True, file=sys.stderr, leave=True)
-
-        def update(received: Optional[int]) -> None:
-            if received is None:
-                bar.close()
-            else:
-                bar.update(received - bar.n)
-        return update
-
-    def plain(received: Optional[int]) -> None:
-        if received is None:
-            print(file=sys.stderr)
-        elif total:
-            print(f"\r{name}: {100 * received // total:3d}% of {total} bytes", end="", file=sys.stderr)
-        else:
-            print(f"\r{name}: {received} bytes", end="", file=sys.stderr)
-    return plain

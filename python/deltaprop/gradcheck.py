@@ -10,10 +10,12 @@ tolerance, so a wrong backward pass (errors of order 1) cannot hide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List
+from typing import List, Optional
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from ._types import FloatArray
 from .network import Network
 
 #: Default tolerances on ``||g − ĝ|| / ||g + ĝ||`` for each dtype.
@@ -22,7 +24,8 @@ DEFAULT_TOLERANCE = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 5e-2}
 DEFAULT_DELTA = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-2}
 
 
-def numerical_gradient(net: Network, X: Any, y: Any, delta: float | None = None) -> List[np.ndarray]:
+def numerical_gradient(net: Network, X: ArrayLike, y: ArrayLike,
+                       delta: Optional[float] = None) -> List[NDArray[np.float64]]:
     """Central-difference estimate of ``∂E_in/∂W^(l)`` for every weight.
 
     Each weight is moved by ``±delta`` in turn and put back exactly; the network is left as it
@@ -77,15 +80,15 @@ class GradientCheck:
     relative_error: float
     tolerance: float
     passed: bool
-    backprop: List[np.ndarray] = field(repr=False, default_factory=list)
-    numerical: List[np.ndarray] = field(repr=False, default_factory=list)
+    backprop: List[FloatArray] = field(repr=False, default_factory=list)
+    numerical: List[NDArray[np.float64]] = field(repr=False, default_factory=list)
 
     def __bool__(self) -> bool:
         return self.passed
 
 
-def check_gradient(net: Network, X: Any, y: Any, delta: float | None = None,
-                   tolerance: float | None = None) -> GradientCheck:
+def check_gradient(net: Network, X: ArrayLike, y: ArrayLike, delta: Optional[float] = None,
+                   tolerance: Optional[float] = None) -> GradientCheck:
     """Compare the backpropagation gradient with :func:`numerical_gradient`.
 
     The verdict ``passed`` holds when ``||g − ĝ|| / ||g + ĝ|| <= tolerance``; the default

@@ -7,18 +7,22 @@ whose row 0 holds the biases; ``net.weights[l-1]`` is ``W^(l)``, a numpy view of
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from . import _core, model_file
+from . import _core, _model_codec, training
+from ._checks import as_float, check_seed
+from ._types import CoreNetwork, FloatArray, PathLike
 from .diagnostics import as_array
+from .history import History
 
 if TYPE_CHECKING:
     from .trace import Trace
-    from .training import History
 
-_IMPLEMENTATIONS = {np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
+_IMPLEMENTATIONS: Dict[np.dtype[Any], Union[Type[_core.Network64], Type[_core.Network32]]] = {
+    np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
 _OUTPUTS = ("tanh", "identity")
 
 
@@ -39,24 +43,6 @@ def _check_dims(dims: Sequence[int]) -> List[int]:
             raise ValueError(f"dims[{i}] = {d} is absurdly large")
         out.append(int(d))
     return out
-
-
-def _as_float(value: Any, name: str) -> float:
-    """float(value), or a TypeError naming the argument (the core checks the range)."""
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-
-
-def _check_seed(seed: Any, name: str = "seed") -> int:
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be a non-negative integer, got {seed!r}")
-    if not 0 <= int(seed) < 2**64:
-        raise ValueError(f"{name} must be in [0, 2**64), got {seed}")
-    return int(seed)
 
 
 class Network:
@@ -96,7 +82,10 @@ class Network:
     [(3, 10), (11, 1)]
     """
 
-    def __init__(self, dims: Sequence[int], output: str = "tanh", dtype: Any = np.float64,
+    seed: Optional[int]
+    _impl: CoreNetwork
+
+    def __init__(self, dims: Sequence[int], output: str = "tanh", dtype: DTypeLike = np.float64,
                  seed: Optional[int] = None) -> None:
         dims = _check_dims(dims)
         if output not in _OUTPUTS:
@@ -107,7 +96,7 @@ class Network:
             raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from None
         if dt not in _IMPLEMENTATIONS:
             raise TypeError(f"dtype must be float64 or float32, got {dt}")
-        self.seed = secrets.randbits(63) if seed is None else _check_seed(seed)
+        self.seed = secrets.randbits(63) if seed is None else check_seed(seed)
         self._impl = _IMPLEMENTATIONS[dt](dims, output, self.seed)
 
     # --- structure -----------------------------------------------------------------------
@@ -122,7 +111,7 @@ class Network:
         return self._impl.output
 
     @property
-    def dtype(self) -> np.dtype:
+    def dtype(self) -> np.dtype[Any]:
         """The element type of weights and computations."""
         return np.dtype(np.float64 if isinstance(self._impl, _core.Network64) else np.float32)
 
@@ -143,7 +132,7 @@ class Network:
 
     # --- weights -------------------------------------------------------------------------
     @property
-    def weights(self) -> List[np.ndarray]:
+    def weights(self) -> List[FloatArray]:
         """``[W^(1), ..., W^(L)]``, each ``(d^(l-1)+1) × d^(l)`` with the biases in row 0.
 
         The arrays are views of the network's own buffer: writing into them changes the
@@ -152,7 +141,7 @@ class Network:
         return [self._impl.weight_view(l) for l in range(1, self.n_layers + 1)]
 
     @weights.setter
-    def weights(self, new: Sequence[Any]) -> None:
+    def weights(self, new: Sequence[ArrayLike]) -> None:
         try:
             new = list(new)
         except TypeError:
@@ -173,11 +162,11 @@ class Network:
         # one call copies all layers in, refused while fit or another step runs (see Threads)
         self._impl.assign_weights(np.concatenate([a.astype(self.dtype).ravel() for a in checked]))
 
-    def get_flat_weights(self) -> np.ndarray:
+    def get_flat_weights(self) -> FloatArray:
         """All weights in one vector, layer after layer, each ``W^(l)`` row by row (a copy)."""
         return np.concatenate([w.ravel() for w in self.weights])
 
-    def set_flat_weights(self, flat: Any) -> None:
+    def set_flat_weights(self, flat: ArrayLike) -> None:
         """Set all weights from a vector laid out as by :meth:`get_flat_weights`."""
         flat = np.asarray(flat)
         if flat.shape != (self.n_weights,):
@@ -190,27 +179,27 @@ class Network:
 
     def initialize(self, seed: Optional[int] = None) -> "Network":
         """Redraw small random weights (see the class docstring); returns self."""
-        seed = secrets.randbits(63) if seed is None else _check_seed(seed)
+        seed = secrets.randbits(63) if seed is None else check_seed(seed)
         self._impl.initialize(seed)
         self.seed = seed
         return self
 
     # --- saving and pickling (the model file format, docs/model-format.md) ---------------
-    def save(self, path: Any, extra: Optional[Any] = None) -> None:
+    def save(self, path: PathLike, extra: Optional[Mapping[str, ArrayLike]] = None) -> None:
         """Save to the model file ``path``, atomically (a temporary file renamed over it);
         ``extra`` is an optional mapping of names to float64 arrays stored beside the weights.
         ``deltaprop.load(path)`` reads it back bit for bit (with ``seed`` None)."""
-        model_file.save(self, path, extra)
+        _model_codec.save(self, path, extra)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> Dict[str, Any]:
         """Pickling and ``copy.deepcopy`` keep the weights as model-file bytes (bit for bit)."""
-        return model_file.getstate(self)
+        return _model_codec.getstate(self)
 
-    def __setstate__(self, state: dict) -> None:
-        model_file.setstate(self, state)
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        _model_codec.setstate(self, state)
 
     # --- the lecture's computations ------------------------------------------------------
-    def forward(self, X: Any) -> np.ndarray:
+    def forward(self, X: ArrayLike) -> FloatArray:
         """Forward propagation: ``h(x) = x^(L)`` for each row of X.
 
         X has shape ``(N, d0)`` (or ``(d0,)`` for one point). Returns ``(N, dL)``
@@ -221,16 +210,16 @@ class Network:
 
     predict = forward
 
-    def decide(self, X: Any) -> np.ndarray:
+    def decide(self, X: ArrayLike) -> FloatArray:
         """``sign(h(x))``: the classification of each point (+1 where h(x) = 0)."""
         h = self.forward(X)
         return np.where(h >= 0, 1, -1).astype(h.dtype)
 
-    def error(self, X: Any, y: Any) -> float:
+    def error(self, X: ArrayLike, y: ArrayLike) -> float:
         """In-sample error ``E_in = (1/N) Σ_n ||h(x_n) - y_n||²``."""
         return self._impl.error(as_array(X, "X"), as_array(y, "y"))
 
-    def error_and_gradient(self, X: Any, y: Any) -> Tuple[float, List[np.ndarray]]:
+    def error_and_gradient(self, X: ArrayLike, y: ArrayLike) -> Tuple[float, List[FloatArray]]:
         """``(E_in, [G^(1), ..., G^(L)])`` by backpropagation; ``G^(l) = ∂E_in/∂W^(l)``,
         shaped like ``W^(l)``."""
         return self._impl.error_and_gradient(as_array(X, "X"), as_array(y, "y"))
@@ -242,18 +231,18 @@ class Network:
         from .trace import trace
         return trace(self, x, y)
 
-    def gd_step(self, X: Any, y: Any, lr: float) -> float:
+    def gd_step(self, X: ArrayLike, y: ArrayLike, lr: float) -> float:
         """One gradient-descent step ``W ← W − lr·∇E_in(W)``; returns E_in before it."""
-        return self._impl.gd_step(as_array(X, "X"), as_array(y, "y"), _as_float(lr, "lr"))
+        return self._impl.gd_step(as_array(X, "X"), as_array(y, "y"), as_float(lr, "lr"))
 
-    def sgd_epoch(self, X: Any, y: Any, lr: float, seed: int = 0) -> float:
+    def sgd_epoch(self, X: ArrayLike, y: ArrayLike, lr: float, seed: int = 0) -> float:
         """N stochastic gradient-descent updates, one point each, in an order drawn from
         ``seed``; returns the mean error of the points met (each before its update)."""
-        return self._impl.sgd_epoch(as_array(X, "X"), as_array(y, "y"), _as_float(lr, "lr"),
-                                    _check_seed(seed))
+        return self._impl.sgd_epoch(as_array(X, "X"), as_array(y, "y"), as_float(lr, "lr"),
+                                    check_seed(seed))
 
-    def fit(self, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
-            **options: Any) -> "History":
+    def fit(self, X: ArrayLike, y: ArrayLike, method: str = "gd", lr: float = 0.1,
+            iterations: int = 1000, **options: Any) -> History:
         """Train the network on (X, y): a whole run in one C++ call, the GIL released.
 
         Parameters
@@ -310,5 +299,4 @@ class Network:
             vanished in stuck units, not at a minimum (usually an lr far too large).
         These come at the end of the run (see ``deltaprop.diagnostics``).
         """
-        from .training import fit
-        return fit(self, X, y, method=method, lr=lr, iterations=iterations, **options)
+        return training.fit(self, X, y, method=method, lr=lr, iterations=iterations, **options)

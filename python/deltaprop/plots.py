@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 
 
-def _pyplot() -> Any:
+def _figure(**options: Any) -> Any:
+    """A figure that only goes to a file. Made without pyplot, it needs no display and leaves
+    matplotlib's backend alone, so a notebook or a GUI session that calls these keeps its own."""
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("figures need matplotlib: pip install 'deltaprop[plot]'") from None
-    matplotlib.use("Agg")  # files only; works without a display
-    import matplotlib.pyplot as plt
-    return plt
+    return Figure(**options)
 
 
 def plot_error_curves(result: Any, path: Path) -> Path:
@@ -26,8 +26,8 @@ def plot_error_curves(result: Any, path: Path) -> Path:
 
 def error_curves_figure(result: Any) -> Any:
     """The figure of :func:`plot_error_curves` (a matplotlib Figure, left open)."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.8))
+    fig = _figure(figsize=(7, 4.8))
+    ax = fig.subplots()
     for r in result.results:
         h = r.history
         keep = (h.iteration > 0) & (h.error > 0)
@@ -51,11 +51,11 @@ def decision_boundaries_figure(result: Any, resolution: int = 300) -> Any:
     """The figure of :func:`plot_decision_boundaries` (a matplotlib Figure, left open): one
     panel per method, titled with its E_test and showing the test points that E_test counts,
     the digit and the other digits marked differently."""
-    plt = _pyplot()
     n = len(result.results)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.8 * rows + 0.6), squeeze=False)
+    fig = _figure(figsize=(4.2 * cols, 3.8 * rows + 0.6))
+    axes = fig.subplots(rows, cols, squeeze=False)
     X, y = result.X_test, result.y_test
     u = np.linspace(-1.05, 1.05, resolution)
     g1, g2 = np.meshgrid(u, u)
@@ -85,5 +85,4 @@ def decision_boundaries_figure(result: Any, resolution: int = 300) -> Any:
 
 def _save(fig: Any, path: Path, dpi: int) -> Path:
     fig.savefig(path, dpi=dpi)
-    _pyplot().close(fig)
     return path

@@ -1,4 +1,5 @@
-"""Training runs: argument checking, the record schedule, the progress bar and the History.
+"""Training runs: argument checking, the record schedule and the progress callback (the
+record of a run, :class:`History`, is in history.py).
 
 The loop itself runs in C++ (``cpp/include/deltaprop/training.hpp``) with the GIL released;
 Python is called back only to poll for Ctrl-C and update the progress bar (about 20 times a
@@ -8,13 +9,14 @@ second) and at recorded iterations when a callback is given.
 from __future__ import annotations
 
 import math
-import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 from . import diagnostics
+from ._checks import check_seed
+from ._progress import ProgressBar
+from .history import History
 
 #: The training methods, with one line on when to use each.
 METHODS: Dict[str, str] = {
@@ -27,61 +29,6 @@ METHODS: Dict[str, str] = {
     "conjugate_gradient": "Polak-Ribiere conjugate gradients with the same line search: "
                           "the fastest here on small networks and full batches",
 }
-PENALTIES = ("weight_decay", "weight_elimination")
-
-
-@dataclass
-class History:
-    """The course of a training run, one row per recorded iteration.
-
-    Attributes
-    ----------
-    iteration : ndarray of int
-        Iteration numbers (0 is the start). An iteration is one weight update for gd, sgd and
-        minibatch, one trial for variable_lr, one line-search step for steepest and
-        conjugate_gradient.
-    error : ndarray
-        E_in on the training data at that iteration.
-    augmented_error : ndarray
-        E_aug = E_in + the weight penalty (equal to ``error`` without one).
-    validation_error : ndarray
-        E_val on the validation data (NaN without it).
-    lr : ndarray
-        The learning rate in force (the line-search step for those methods).
-    seconds : ndarray
-        Wall-clock seconds since the start.
-    evaluations : ndarray
-        Passes over the training data so far: points propagated / N (a full error or gradient
-        evaluation is 1, a mini-batch B/N, an SGD update 1/N; validation is not counted).
-    stop_reason : str
-        ``"iterations"``, ``"target_error"``, ``"gradient_tolerance"``, ``"time_limit"``,
-        ``"patience"``, ``"callback"`` or ``"line_search"`` (no further decrease found).
-    best_iteration : int
-        With validation data: the iteration whose weights were restored.
-    """
-
-    iteration: np.ndarray
-    error: np.ndarray
-    augmented_error: np.ndarray
-    validation_error: np.ndarray
-    lr: np.ndarray
-    seconds: np.ndarray
-    evaluations: np.ndarray
-    stop_reason: str
-    iterations_done: int
-    best_iteration: int
-    best_validation_error: float
-    method: str = ""
-    extra: Dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.iteration)
-
-    def as_table(self) -> Dict[str, np.ndarray]:
-        """The recorded columns, for a CSV or a DataFrame."""
-        return {k: getattr(self, k) for k in
-                ("iteration", "error", "augmented_error", "validation_error", "lr", "seconds",
-                 "evaluations")}
 
 
 def _record_every(iterations: int, record_every: Union[int, str, None], per_epoch: int = 1) -> int:
@@ -121,36 +68,12 @@ def record_schedule(iterations: int, record_every: Union[int, str, None]) -> Lis
     return at
 
 
-class _ProgressBar:
-    """tqdm when installed, else a one-line percentage on stderr; updated from the C++ loop's
-    poll (bounded rate), so it costs the loop nothing measurable."""
-
-    def __init__(self, total: int, desc: str) -> None:
-        self.total = total
-        self.done = 0
-        try:
-            from tqdm.auto import tqdm
-            self._bar = tqdm(total=total, desc=desc, unit="it", leave=False, dynamic_ncols=True)
-        except ImportError:
-            self._bar = None
-            self._desc = desc
+class _ProgressBar(ProgressBar):
+    """The progress callback the C++ loop polls (at a bounded rate, so it costs the loop
+    nothing measurable) with the iteration, the total and the latest E_in."""
 
     def __call__(self, iteration: int, total: int, error: float) -> None:
-        if self._bar is not None:
-            self._bar.update(iteration - self.done)
-            if math.isfinite(error):
-                self._bar.set_postfix(E_in=f"{error:.4g}", refresh=False)
-        else:
-            sys.stderr.write(f"\r{self._desc}: {100.0 * iteration / max(total, 1):5.1f}%")
-            sys.stderr.flush()
-        self.done = iteration
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-        else:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-            sys.stderr.flush()
+        self.update(iteration, E_in=error)
 
 
 def _number(value: Any, name: str, low: float = 0.0, low_inclusive: bool = True,
@@ -223,8 +146,7 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
     budget = math.inf if max_seconds is None else _number(max_seconds, "max_seconds", 0.0, low_inclusive=False)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
-    from .network import _check_seed
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     n_points = len(X) if hasattr(X, "__len__") else 1  # only sizes the default schedule
     per_epoch = {"sgd": n_points, "minibatch": math.ceil(n_points / batch_size)}.get(method, 1)
     every = _record_every(iterations, record_every, per_epoch)
