@@ -211,7 +211,7 @@ def test_mypy_strict_accepts_the_readme_code(mypy_strict, tmp_path):
 def test_mypy_accepts_the_package(tmp_path):
     """The package's own annotations (numpy.typing arrays, the stub's core classes) agree with
     its code, under the [tool.mypy] settings of pyproject.toml."""
-    api = pytest.importorskip("mypy.api", reason="mypy is not installed")
+    api = require_module("mypy.api")
     out, err, status = api.run(["--config-file", str(REPO / "pyproject.toml"), "--cache-dir",
                                 str(tmp_path / "cache"), "--python-executable", sys.executable,
                                 str(REPO / "python" / "deltaprop")])
