@@ -6,9 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
+from conftest import require_module
 
-pytest.importorskip("matplotlib")
+require_module("matplotlib")  # every test here draws a figure
 
 SCRIPT = textwrap.dedent("""
     import sys

@@ -4,6 +4,7 @@ rewritten in place, erased or kept at the end."""
 import sys
 
 import pytest
+from conftest import require_module
 
 from deltaprop._progress import ProgressBar
 
@@ -32,7 +33,7 @@ def test_without_tqdm_a_kept_bar_ends_its_line_and_an_unknown_total_counts(no_tq
 
 
 def test_with_tqdm_the_bar_counts_to_done_not_by_increments(capsys):
-    pytest.importorskip("tqdm")
+    require_module("tqdm")
     bar = ProgressBar(10, "sgd")
     bar.update(3)
     bar.update(7, E_in=0.5)
