@@ -170,7 +170,10 @@ def test_run_digits_decides_on_bars_by_the_terminal_by_default(monkeypatch, caps
 
 
 def test_figures_are_skipped_in_one_line_without_matplotlib(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    # the submodules too: an import of matplotlib.figure finds it in sys.modules, without
+    # looking at its parent, once an earlier test has imported it
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setenv("DELTAPROP_DATA", str(require_shared_data("features.train", "features.test")))
     code, out = run_small(tmp_path)
     assert code == 0

@@ -7,7 +7,8 @@ import pytest
 
 import deltaprop
 from deltaprop.cli import main
-from deltaprop.trace import EXAMPLE_7_1_WEIGHTS, Trace, example_7_1
+from deltaprop.examples import EXAMPLE_7_1_WEIGHTS, example_7_1
+from deltaprop.trace import Trace
 from lecture import forward_point, gradient_point
 
 # The book's table (its intermediate values rounded to two decimals as it goes: it reports

@@ -163,7 +163,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    from .trace import example_7_1
+    from .examples import example_7_1
     result = example_7_1().trace([args.x], [args.y])
     print(f"Example 7.1 of Learning From Data: the 1-2-1-1 tanh network at x = {args.x:g}, y = {args.y:g}")
     print(result.table(args.decimals))
