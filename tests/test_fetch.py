@@ -201,7 +201,8 @@ def test_offline_the_command_says_the_data_is_shipped_and_leaves_no_folder(tmp_p
 
 
 def test_progress_without_tqdm_is_one_line_of_percentages(serve, shared_files, tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "tqdm", None)
+    for name in ("tqdm", "tqdm.auto"):  # the submodule too, in case it was imported before
+        monkeypatch.setitem(sys.modules, name, None)
     url, _ = serve(shared_files)
     fetch_data(tmp_path, base_url=url, progress=True, timeout=TIMEOUT)
     err = capsys.readouterr().err

@@ -11,26 +11,21 @@ from conftest import require_module
 require_module("matplotlib")  # every test here draws a figure
 
 SCRIPT = textwrap.dedent("""
+    import os
     import sys
     from pathlib import Path
-    from types import SimpleNamespace
 
     import matplotlib
     matplotlib.use("svg")  # the user's choice, made before deltaprop is imported
-    import numpy as np
     import deltaprop
+    import deltaprop.experiment
     import deltaprop.plots as plots
     assert matplotlib.get_backend() == "svg", matplotlib.get_backend()
 
-    rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (40, 2))
-    y = np.where(X[:, 0] > 0, 1.0, -1.0)
-    runs = []
-    for method in ("gd", "conjugate_gradient"):
-        net = deltaprop.Network([2, 3, 1], seed=1)
-        history = net.fit(X, y, method=method, iterations=20)
-        runs.append(SimpleNamespace(method=method, history=history, network=net, test_error=0.1))
-    result = SimpleNamespace(results=runs, dims=[2, 3, 1], X_train=X, y_train=y)
+    # the experiment's own result, small: the shipped digits, two methods, a few iterations
+    result = deltaprop.experiment.run_digits(methods=["gd", "conjugate_gradient"],
+                                             iterations=20, progress=False, out=None,
+                                             log=open(os.devnull, "w"))
     out = Path(sys.argv[1])
     files = [plots.plot_error_curves(result, out / "curves.png"),
              plots.plot_decision_boundaries(result, out / "boundaries.png", resolution=30)]

@@ -11,7 +11,8 @@ from deltaprop._progress import ProgressBar
 
 @pytest.fixture
 def no_tqdm(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tqdm", None)
+    for name in ("tqdm", "tqdm.auto"):  # the submodule too, in case it was imported before
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
 
 

@@ -18,14 +18,12 @@ value outside its range, the wrong number of columns, an empty line or an empty 
 
 from __future__ import annotations
 
-import gzip
 import io
 import math
 import os
 import re
 import sys
 import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Tuple
@@ -33,6 +31,7 @@ from typing import Optional, Tuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._text_files import DataFormatError, read_text
 from ._types import PathLike
 from .features import digit_features
 from .scaling import MinMaxScaler
@@ -51,19 +50,6 @@ SKLEARN_8X8 = "sklearn-8x8"
 
 #: share of scikit-learn's 1797 digits used for training (the first 2/3, in the order it ships)
 SKLEARN_TRAIN_FRACTION = 2 / 3
-
-
-class DataFormatError(ValueError):
-    """A digits file that does not have the documented format.
-
-    Attributes ``path`` and ``line`` (1-based, None when the problem is not on one line) say
-    where; the message starts with ``"<path>, line <n>: "``.
-    """
-
-    def __init__(self, path: PathLike, line: Optional[int], reason: str):
-        self.path, self.line, self.reason = str(path), line, reason
-        where = self.path if line is None else f"{self.path}, line {line}"
-        super().__init__(f"{where}: {reason}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +116,7 @@ def _features_from_table(path: PathLike, table: np.ndarray) -> Tuple[np.ndarray,
 def _read_table(path: PathLike, columns: Optional[int] = None) -> np.ndarray:
     """The file as a (lines, columns) float64 table, every line checked to hold the same number
     of numbers (``columns`` when given)."""
-    text = _text(path)
+    text = read_text(path)
     if not text:
         raise DataFormatError(path, 1, "the file is empty")
     try:
@@ -147,21 +133,6 @@ def _read_table(path: PathLike, columns: Optional[int] = None) -> np.ndarray:
         _diagnose(path, text, columns)
         raise DataFormatError(path, None, "could not be read as a table of numbers")
     return table
-
-
-def _text(path: PathLike) -> str:
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as e:
-            raise DataFormatError(path, None, f"not a readable gzip file ({e})") from None
-    try:
-        return data.decode("ascii")
-    except UnicodeDecodeError as e:
-        raise DataFormatError(path, data.count(b"\n", 0, e.start) + 1,
-                              f"byte {data[e.start]:#04x} is not ASCII text") from None
 
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)", re.I)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ._text_files import DataFormatError, read_text
+
 __all__ = ["SHA256", "FOLDER", "DESCRIPTION", "shipped_file"]
 
 #: sha256 of the uncompressed content of each course file
@@ -45,9 +47,6 @@ def shipped_file(name: str) -> Path:
     DataFormatError
         The copy is not readable gzip, or its content has another checksum.
     """
-    # datasets imports this module; importing it here, at call time, avoids the cycle
-    from .datasets import DataFormatError, _text
-
     if name not in SHA256:
         raise ValueError(f"no shipped file {name!r}; the shipped files are {', '.join(SHA256)}")
     path = FOLDER / f"{name}.gz"
@@ -55,7 +54,7 @@ def shipped_file(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: {reinstall}")
     try:
-        digest = hashlib.sha256(_text(path).encode("ascii")).hexdigest()
+        digest = hashlib.sha256(read_text(path).encode("ascii")).hexdigest()
     except DataFormatError as e:
         raise DataFormatError(path, e.line, f"{e.reason}; {reinstall}") from None
     if digest != SHA256[name]:
