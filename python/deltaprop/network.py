@@ -270,7 +270,10 @@ class Network:
             minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
-            ``seed=0`` (SGD and mini-batch orders).
+            ``seed=0`` (SGD and mini-batch orders). ``batch_size``, ``momentum``,
+            ``increase``, ``decrease``, ``restart_every``, ``seed`` and ``grad_tol`` apply to
+            some methods only (``deltaprop.training.method_options(method)`` lists a method's):
+            giving one to another method raises ValueError.
 
         Returns
         -------
@@ -279,6 +282,9 @@ class Network:
 
         Raises
         ------
+        ValueError
+            An option out of its range, or one that does not apply to ``method``; the weights
+            are unchanged.
         DivergenceError
             E_in or the weights became NaN or infinite; the last finite weights are restored.
         KeyboardInterrupt
