@@ -46,6 +46,29 @@ inline void epoch_order(Random& rng, std::vector<std::uint64_t>& order, std::siz
     rng.shuffle(order.data(), n);
 }
 
+/// The points of successive batches of a stochastic method: each epoch a fresh order drawn
+/// from the seed, taken batch by batch (a short last batch is dropped).
+class EpochOrders {
+public:
+    EpochOrders(std::uint64_t seed, std::size_t n) : rng_(seed), n_(n), position_(n) {}
+
+    /// The next batch of points (batch ≤ n), valid until the next call.
+    const std::uint64_t* next(std::size_t batch) {
+        if (position_ + batch > n_) {  // a new epoch
+            epoch_order(rng_, order_, n_);
+            position_ = 0;
+        }
+        const std::uint64_t* rows = order_.data() + position_;
+        position_ += batch;
+        return rows;
+    }
+
+private:
+    Random rng_;
+    std::size_t n_, position_;  // position within the current epoch's order
+    std::vector<std::uint64_t> order_;
+};
+
 /// One SGD epoch: N single-point updates in a random order drawn from rng.
 /// Returns the mean of the per-point errors e_n met along the way (each before its update).
 template <class T>

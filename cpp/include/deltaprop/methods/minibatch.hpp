@@ -14,7 +14,6 @@
 #include "deltaprop/fit_options.hpp"
 #include "deltaprop/memory.hpp"
 #include "deltaprop/methods/method.hpp"
-#include "deltaprop/random.hpp"
 #include "deltaprop/sgd.hpp"
 
 namespace deltaprop {
@@ -23,23 +22,17 @@ template <class T>
 class MiniBatchGradientDescent : public StochasticMethod<T> {
 public:
     MiniBatchGradientDescent(const FitOptions& o, std::size_t n_weights, BatchSource<T>& source)
-        : eta_(o.lr), rng_(o.seed.value_or(0)), step_(n_weights, o.momentum.value_or(0)),
-          batch_(std::min(o.batch_size.value_or(FitOptions::default_batch_size), source.size())),
-          position_(source.size()) {
+        : eta_(o.lr), orders_(o.seed.value_or(0), source.size()),
+          step_(n_weights, o.momentum.value_or(0)),
+          batch_(std::min(o.batch_size.value_or(FitOptions::default_batch_size), source.size())) {
         source.reserve_batch(batch_);
         allocate(g_, n_weights, T(0), "the gradient");
     }
 
     Updates run(BatchSource<T>& source, T* w, std::size_t count) override {
-        const std::size_t n = source.size();
         for (std::size_t done = 0; done < count;) {
-            if (position_ + batch_ > n) {  // a new epoch
-                epoch_order(rng_, order_, n);
-                position_ = 0;
-            }
-            const BatchGradient<T> b = source.batch_gradient(order_.data() + position_, batch_, g_.data());
+            const BatchGradient<T> b = source.batch_gradient(orders_.next(batch_), batch_, g_.data());
             step_.apply(w, g_.data(), T(eta_), b.scale);
-            position_ += batch_;
             ++done;
             if (!std::isfinite(b.error)) return {done, false};
         }
@@ -50,11 +43,9 @@ public:
 
 private:
     double eta_;
-    Random rng_;
+    EpochOrders orders_;
     DescentStep<T> step_;
     std::size_t batch_;
-    std::size_t position_;  // within the current epoch's order
-    std::vector<std::uint64_t> order_;
     std::vector<T> g_;
 };
 
