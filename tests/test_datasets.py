@@ -14,7 +14,7 @@ from deltaprop.datasets import (SKLEARN_8X8, DataFormatError, MinMaxScaler, load
                                 one_versus_all, read_features, read_zip, user_data_dir)
 from deltaprop.features import digit_features
 
-from conftest import require_shared_data
+from conftest import require_module, require_shared_data
 
 # class counts of digits 0-9, from the ESL zip.info table
 USPS_COUNTS = {"train": [1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644],
@@ -339,7 +339,7 @@ def test_shipped_file_names_the_choices():
 
 
 def test_sklearn_digits_only_by_name(no_data, monkeypatch, capsys):
-    pytest.importorskip("sklearn")
+    require_module("sklearn")
     train, test = load_digits(SKLEARN_8X8, split="train"), load_digits("sklearn-8x8", split="test")
     assert capsys.readouterr().err == ""  # a named choice: no notice
     assert (len(train), len(test)) == (1198, 599)

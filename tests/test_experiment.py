@@ -16,7 +16,7 @@ import deltaprop
 from deltaprop.cli import main
 from deltaprop.experiment import run_digits
 
-from conftest import require_shared_data
+from conftest import require_module, require_shared_data
 
 
 def test_digits_on_usps_reaches_the_lectures_test_error(tmp_path, capsys):
@@ -114,7 +114,7 @@ def test_outputs_name_data_set_digit_network_and_seed(tmp_path, monkeypatch, cap
 
 
 def test_the_8x8_digits_by_name_on_the_command_line(tmp_path, capsys):
-    pytest.importorskip("sklearn")
+    require_module("sklearn")
     code, out = run_small(tmp_path, "--data", "sklearn-8x8")
     assert code == 0
     assert (out / "results.txt").read_text().startswith(
@@ -122,7 +122,7 @@ def test_the_8x8_digits_by_name_on_the_command_line(tmp_path, capsys):
 
 
 def test_figures_name_the_digit_and_show_the_test_points(tmp_path):
-    pytest.importorskip("matplotlib")
+    require_module("matplotlib")
     from deltaprop.plots import decision_boundaries_figure, error_curves_figure
     result = run_digits(data=None, methods=["gd", "sgd"], iterations=30, digit=3, seed=2,
                         hidden=(6,), progress=False, out=None, log=open(os.devnull, "w"))

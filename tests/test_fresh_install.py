@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import require_module
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "build" / "py"
@@ -42,7 +43,7 @@ def cached_define(name):
 def build_wheel(dest):
     """The wheel of this checkout, built from build/py when it exists (else in a fresh build
     folder under ``dest``, which compiles everything: minutes)."""
-    pytest.importorskip("scikit_build_core", reason="building the wheel needs scikit-build-core")
+    require_module("scikit_build_core")  # building the wheel needs it
     build_dir = BUILD if (BUILD / "CMakeCache.txt").is_file() else dest / "build"
     command = [sys.executable, "-m", "pip", "wheel", "-q", "--no-build-isolation", "--no-deps",
                f"-Cbuild-dir={build_dir}", "-w", str(dest)]
