@@ -146,8 +146,9 @@ def deltaprop_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Optional[Call
 
         def run(k):
             its = k * per_unit
-            net.fit(X, Y, method=method, lr=w.lr, iterations=its, batch_size=w.batch_size,
-                    record_every=its, progress=False)
+            batch = {"batch_size": w.batch_size} if method == "minibatch" else {}
+            net.fit(X, Y, method=method, lr=w.lr, iterations=its, record_every=its,
+                    progress=False, **batch)
             return k
         return run
     if w.update == "gd":

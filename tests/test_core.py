@@ -7,9 +7,7 @@ import pytest
 
 import deltaprop
 import lecture
-
-autograd = pytest.importorskip("autograd")
-import autograd.numpy as anp  # noqa: E402
+from conftest import require_module
 
 
 def random_architectures(count, seed=2024):
@@ -40,6 +38,7 @@ def test_backprop_matches_central_differences(dims, output, seed):
 
 def autograd_error(weights_flat, shapes, X, Y, output):
     """E_in written with autograd.numpy: matrix form, rows as points, biases as a ones column."""
+    anp = require_module("autograd.numpy")
     ws, k = [], 0
     for shape in shapes:
         size = shape[0] * shape[1]
@@ -54,6 +53,7 @@ def autograd_error(weights_flat, shapes, X, Y, output):
 
 @pytest.mark.parametrize("dims,output,seed", random_architectures(12, seed=7))
 def test_backprop_matches_autograd(dims, output, seed):
+    autograd = require_module("autograd")  # only this test needs it, not the whole module
     net = deltaprop.Network(dims, output=output, seed=seed)
     X, y = problem(net, 40, seed + 1)
     e, grads = net.error_and_gradient(X, y)

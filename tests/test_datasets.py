@@ -2,17 +2,19 @@
 two transformations (one digit versus the rest, min-max scaling to [-1, 1])."""
 
 import gzip
+import hashlib
 import shutil
 import sys
 
 import numpy as np
 import pytest
 
-from deltaprop.datasets import (DataFormatError, MinMaxScaler, load_digits, one_versus_all,
-                                read_features, read_zip, user_data_dir)
+from deltaprop import shipped_data
+from deltaprop.datasets import (SKLEARN_8X8, DataFormatError, MinMaxScaler, load_digits,
+                                one_versus_all, read_features, read_zip, user_data_dir)
 from deltaprop.features import digit_features
 
-from conftest import require_shared_data
+from conftest import require_module, require_shared_data
 
 # class counts of digits 0-9, from the ESL zip.info table
 USPS_COUNTS = {"train": [1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644],
@@ -283,16 +285,66 @@ def test_user_data_folder_default_and_relative_xdg(monkeypatch, tmp_path):
     assert user_data_dir() == tmp_path / ".local" / "share" / "deltaprop"
 
 
-def test_sklearn_digits_are_the_fallback(no_data, capsys):
-    pytest.importorskip("sklearn")
+def test_the_shipped_files_are_the_default(no_data, capsys, shared_data):
     # a user folder with only one split does not count: train and test must come from one source
     write_pair(no_data / "xdg" / "deltaprop", "features")
     (no_data / "xdg" / "deltaprop" / "features.test").unlink()
     train, test = load_digits(split="train"), load_digits(split="test")
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2 and all("scikit-learn" in line and "fetch-data" in line for line in err)
+    assert len(err) == 2 and all("USPS features (shipped)" in line and "checksum verified" in line
+                                 for line in err)
+    for d, split in ((train, "train"), (test, "test")):
+        assert d.source == "USPS features (shipped)" and d.split == split and d.images is None
+        features, labels = read_features(shared_data / f"features.{split}")
+        np.testing.assert_array_equal(d.features, features)
+        np.testing.assert_array_equal(d.labels, labels)
+
+
+def test_the_shipped_files_are_the_course_files_byte_for_byte(shared_data):
+    for name, sha256 in shipped_data.SHA256.items():
+        path = shipped_data.shipped_file(name)
+        assert path.name == name + ".gz" and path.read_bytes()[:2] == b"\x1f\x8b"
+        content = gzip.decompress(path.read_bytes())
+        assert content == (shared_data / name).read_bytes(), name
+        assert hashlib.sha256(content).hexdigest() == sha256
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("another content", r"checksum mismatch \(sha256 of the content [0-9a-f]{64}, expected 253bcfa3"),
+    ("truncated gzip", "not a readable gzip file"),
+    ("missing", "is missing"),
+])
+def test_a_damaged_shipped_file_is_a_clear_error(no_data, monkeypatch, damage, message):
+    folder = no_data / "installed"
+    shutil.copytree(shipped_data.FOLDER, folder)
+    monkeypatch.setattr(shipped_data, "FOLDER", folder)
+    target = folder / "features.train.gz"
+    if damage == "another content":  # valid gzip, valid format, one digit changed
+        text = gzip.decompress(target.read_bytes()).replace(b"6.0000000e+00", b"5.0000000e+00", 1)
+        target.write_bytes(gzip.compress(text))
+    elif damage == "truncated gzip":
+        target.write_bytes(target.read_bytes()[:1000])
+    else:
+        target.unlink()
+    with pytest.raises((DataFormatError, FileNotFoundError), match=message) as info:
+        load_digits(split="train")
+    assert str(target) in str(info.value) and "reinstall deltaprop" in str(info.value)
+    load_digits(split="test")  # the undamaged split still loads
+
+
+def test_shipped_file_names_the_choices():
+    with pytest.raises(ValueError, match="no shipped file 'zip.valid'; the shipped files are "
+                                         "features.train, features.test, zip.train, zip.test"):
+        shipped_data.shipped_file("zip.valid")
+
+
+def test_sklearn_digits_only_by_name(no_data, monkeypatch, capsys):
+    require_module("sklearn")
+    train, test = load_digits(SKLEARN_8X8, split="train"), load_digits("sklearn-8x8", split="test")
+    assert capsys.readouterr().err == ""  # a named choice: no notice
     assert (len(train), len(test)) == (1198, 599)
     for d in (train, test):
+        assert d.source.startswith("scikit-learn's 8x8 digits")
         assert d.images.shape == (len(d), 64)
         assert d.images.min() == -1 and d.images.max() == 1
         np.testing.assert_array_equal(d.features, digit_features(d.images))
@@ -301,13 +353,22 @@ def test_sklearn_digits_are_the_fallback(no_data, capsys):
     bunch = sklearn_digits()
     np.testing.assert_array_equal(np.concatenate([train.labels, test.labels]), bunch.target)
     np.testing.assert_array_equal(train.images[5], bunch.data[5] / 8 - 1)
+    # through $DELTAPROP_DATA as well
+    monkeypatch.setenv("DELTAPROP_DATA", SKLEARN_8X8)
+    assert len(load_digits(split="test")) == 599
+    # a folder of that name is reached by a path that is not the bare name
+    write_pair(no_data / SKLEARN_8X8, "features", rows=(5, 2))
+    monkeypatch.chdir(no_data)
+    assert len(load_digits(f"./{SKLEARN_8X8}", split="train")) == 5
 
 
 def test_without_sklearn_the_error_says_what_to_do(no_data, monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(ImportError, match="deltaprop fetch-data"):
-        load_digits()
+    with pytest.raises(ImportError, match=r"pip install 'deltaprop\[sklearn\]' \(or use the USPS "
+                                          r"data shipped with deltaprop"):
+        load_digits(SKLEARN_8X8)
+    assert len(load_digits()) == 7291  # the default needs no scikit-learn
 
 
 # --- the experiment's transformations -------------------------------------------------------

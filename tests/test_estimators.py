@@ -7,8 +7,9 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import require_module, require_shared_data
 
-pytest.importorskip("sklearn")
+require_module("sklearn")  # every test here builds on scikit-learn's estimator API
 
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
@@ -18,7 +19,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import deltaprop
-from conftest import require_shared_data
 from deltaprop.estimators import NeuralNetClassifier, NeuralNetRegressor
 
 # The configurations check_estimator runs: the defaults, and each way of training that changes

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import re
 import sys
 import threading
 
@@ -133,12 +134,13 @@ def test_a_dropped_connection_leaves_nothing(serve, tmp_path):
     dest = tmp_path / "dest"
     with pytest.raises(FetchError, match=r"features.train: connection dropped after 2000 of 6000 bytes"):
         fetch_data(dest, base_url=url, progress=False, timeout=TIMEOUT)
-    assert list(dest.iterdir()) == []
+    assert not dest.exists()  # nor the folder it would have made
 
 
 def test_a_corrupt_file_leaves_nothing(serve, tmp_path):
     url, _ = serve(small_files())
     dest = tmp_path / "dest"
+    dest.mkdir()  # a folder that was there before stays, empty
     with pytest.raises(FetchError, match="features.train: checksum mismatch") as info:
         fetch_data(dest, base_url=url, progress=False, timeout=TIMEOUT)
     assert REMOTE_FILES[0].sha256 in str(info.value)
@@ -168,7 +170,7 @@ def test_http_errors_and_silence_are_clear(serve, tmp_path):
     url, _ = serve(small_files(), mode="stall")
     with pytest.raises(FetchError, match=r"timed out after 0.5 s without data \(100 bytes received\)"):
         fetch_data(tmp_path / "b", base_url=url, progress=False, timeout=0.5)
-    assert list((tmp_path / "b").iterdir()) == []
+    assert not (tmp_path / "b").exists()
     # nothing listening there: refused at once
     with pytest.raises(FetchError, match="cannot connect"):
         fetch_data(tmp_path / "c", base_url="http://127.0.0.1:9/", progress=False, timeout=TIMEOUT)
@@ -179,6 +181,23 @@ def test_the_command_reports_errors_in_one_line(serve, tmp_path, capsys):
     assert main(["fetch-data", "--dest", str(tmp_path), "--base-url", url, "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "checksum mismatch" in err
+
+
+def test_offline_the_command_says_the_data_is_shipped_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    # nothing listens on port 9 of this machine: refused at once, as with no network
+    assert main(["fetch-data", "--base-url", "http://127.0.0.1:9/", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.fullmatch(  # one line; the reason's wording is the operating system's
+        r"deltaprop fetch-data: error: http://127\.0\.0\.1:9/features\.train: cannot connect "
+        r"\([^\n]*\); not needed: deltaprop already ships these files, and `deltaprop digits` "
+        r"uses them without a download\n", captured.err), captured.err
+    assert list(tmp_path.iterdir()) == []  # neither xdg/ nor xdg/deltaprop/ was left behind
+    # nested folders given with --dest go too, up to the first one that was there
+    assert main(["fetch-data", "--dest", str(tmp_path / "a" / "b"), "--base-url",
+                 "http://127.0.0.1:9/", "--no-progress"]) == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_without_tqdm_is_one_line_of_percentages(serve, shared_files, tmp_path, monkeypatch, capsys):

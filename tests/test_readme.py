@@ -2,17 +2,14 @@
 would run them one after another), in a temporary working directory.
 
 A failure's traceback points at the README line (each block is compiled under the name
-``README.md`` with its own line numbers). The digits snippet reads the course's files from
-``../shared/data`` when they are there (through ``$DELTAPROP_DATA``), else it falls back, as for
-any user, to scikit-learn's digits.
+``README.md`` with its own line numbers). The digits snippets read the course's files shipped
+with the package, as for any user who has not set ``$DELTAPROP_DATA`` or fetched data.
 """
 
 import re
 from pathlib import Path
 
 import pytest
-
-from conftest import SHARED_DATA
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -43,8 +40,8 @@ def test_readme_code_runs(tmp_path, monkeypatch):
     assert len(blocks) >= 6, "the README should show its Python (Ten lines and the lecture steps)"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    if (SHARED_DATA / "features.train").is_file():
-        monkeypatch.setenv("DELTAPROP_DATA", str(SHARED_DATA))
+    monkeypatch.delenv("DELTAPROP_DATA", raising=False)  # the digits snippets read the shipped data
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "no-user-data"))
     run_blocks(blocks, str(README), {"__name__": "__readme__"})
 
 

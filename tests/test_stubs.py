@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_module
 
 import deltaprop._core as core
 
@@ -175,7 +176,7 @@ def mypy_strict(tmp_path_factory):
     """Run ``mypy --strict`` on a file, with the repository's python/ (and so this stub) first on
     the search path. Errors inside deltaprop's own modules are not reported (as for any
     installed package): what is checked is the code given and the types it sees."""
-    api = pytest.importorskip("mypy.api", reason="mypy is not installed")
+    api = require_module("mypy.api")
     cache = tmp_path_factory.mktemp("mypy-cache")
 
     def run(*targets):

@@ -413,9 +413,9 @@ def test_variable_lr_defaults_are_increase_1_1_and_decrease_0_5():
 
 def reference_cg_weights(w, X, Y, etas, restart, output="tanh"):
     """Polak-Ribière directions (μ ≥ 0) with restarts on a non-descent direction, on μ = 0 and
-    after every `restart` steps, moved along by the line-search steps `etas` that the run
-    recorded (the line search itself is not what this checks). Returns weights and E_in after
-    each step."""
+    after `restart` steps without one, moved along by the line-search steps `etas` that the run
+    recorded (the line search itself is not what this checks). Returns the weights, E_in after
+    each step, and for each restart the number of steps since the one before."""
     def flat(ws):
         return np.concatenate([x.ravel() for x in ws])
 
@@ -428,7 +428,7 @@ def reference_cg_weights(w, X, Y, etas, restart, output="tanh"):
 
     e, g = lecture.error_and_gradient(w, X, Y, output)
     g = flat(g)
-    v, since, errors = -g, 0, [e]
+    v, since, errors, restarts = -g, 0, [e], []
     wf = flat(w)
     for eta in etas:
         wf = wf + eta * v
@@ -440,30 +440,46 @@ def reference_cg_weights(w, X, Y, etas, restart, output="tanh"):
         beta = max(0.0, g @ (g - g_prev) / (g_prev @ g_prev)) if since < restart else 0.0
         v = -g + beta * v
         if beta == 0 or not v @ g < 0:
+            restarts.append(since)
             v, since = -g, 0
-    return unflat(wf), errors
+    return unflat(wf), errors, restarts
 
 
-def cg_run(restart_every, iterations=12):
-    dims, n = [2, 3, 1], 20
-    X, Y = problem(dims, n, 7)
-    net = deltaprop.Network(dims, seed=12)
+CG_PROBLEMS = {  # dims, N, data seed, weight seed, iterations
+    "periodic": ([2, 3, 1], 20, 7, 12, 12),  # only the period restarts
+    "natural": ([2, 5, 1], 30, 1, 3, 9),  # μ clipped to 0 restarts at step 3, between periods
+}
+
+
+def cg_run(restart_every, problem_name="periodic"):
+    dims, n, data_seed, weight_seed, iterations = CG_PROBLEMS[problem_name]
+    X, Y = problem(dims, n, data_seed)
+    net = deltaprop.Network(dims, seed=weight_seed)
     w0 = copy_weights(net)
     history = net.fit(X, Y, method="conjugate_gradient", lr=0.1, iterations=iterations,
                       restart_every=restart_every, record_every=1)
     return net, history, w0, X, Y
 
 
-@pytest.mark.parametrize("restart_every", [2, 3, 5])
-def test_conjugate_gradient_restarts_every_k_steps(restart_every):
-    net, history, w0, X, Y = cg_run(restart_every)
+@pytest.mark.parametrize("problem_name,restart_every", [("periodic", 2), ("periodic", 3),
+                                                        ("periodic", 5), ("natural", 4),
+                                                        ("natural", 5)])
+def test_conjugate_gradient_restarts_every_k_steps(problem_name, restart_every):
+    net, history, w0, X, Y = cg_run(restart_every, problem_name)
     assert history.stop_reason == "iterations"
-    etas = history.lr[1:]  # row t holds the step taken to reach iteration t
-    w_ref, errors = reference_cg_weights(w0, X, Y, etas, restart_every)
+    # Row t holds the step taken to reach iteration t. Replayed without the line search that
+    # chose them, the steps amplify rounding differences several-fold an iteration, hence
+    # short runs and a looser tolerance; a wrong direction is off by far more.
+    etas = history.lr[1:]
+    w_ref, errors, restarts = reference_cg_weights(w0, X, Y, etas, restart_every)
     assert_weights_close(net.weights, w_ref, rtol=1e-10)
     np.testing.assert_allclose(history.error, errors, rtol=1e-10)
+    # the case is the one named: restarts at the period, and (natural) before it too,
+    # which start the count of steps afresh
+    assert restart_every in restarts
+    assert any(k < restart_every for k in restarts) == (problem_name == "natural")
     # the same steps along directions restarted with another period end elsewhere
-    w_other, _ = reference_cg_weights(w0, X, Y, etas, net.n_weights)
+    w_other, _, _ = reference_cg_weights(w0, X, Y, etas, net.n_weights)
     assert not weights_close(net.weights, w_other, rtol=1e-6)
 
 
@@ -472,7 +488,7 @@ def test_conjugate_gradient_restart_period_defaults_to_the_number_of_weights():
     same, same_history, *_ = cg_run(net.n_weights)
     np.testing.assert_array_equal(net.get_flat_weights(), same.get_flat_weights())
     np.testing.assert_array_equal(history.lr, same_history.lr)
-    w_ref, _ = reference_cg_weights(w0, X, Y, history.lr[1:], net.n_weights)
+    w_ref, _, _ = reference_cg_weights(w0, X, Y, history.lr[1:], net.n_weights)
     assert_weights_close(net.weights, w_ref, rtol=1e-10)
     other, *_ = cg_run(3)
     assert not np.allclose(net.get_flat_weights(), other.get_flat_weights(), rtol=1e-6)

@@ -262,6 +262,23 @@ void bind_network(py::module_& m, const char* name) {
                  py::gil_scoped_release nogil;
                  return sgd_epoch(n, data_of(x, y), T(lr), seed);
              })
+        .def("trace",  // one point's s^(ℓ), x^(ℓ), δ^(ℓ) (trace.hpp), as lists of arrays
+             [](const Net& n, py::handle X, py::handle Y) {
+                 auto x = input_rows<T>(X, n.layout().n_inputs(), "x");
+                 if (!x.single)
+                     throw py::value_error("trace takes one point x of shape (" +
+                                           std::to_string(n.layout().n_inputs()) + ",), got " +
+                                           deltaprop_py::shape_str(x.array));
+                 auto y = target_rows<T>(Y, n.layout().n_outputs(), 1, true);
+                 const Trace<T> t = trace(n, x.data(), y.data());
+                 auto arrays = [](const std::vector<std::vector<T>>& v) {
+                     py::list out;
+                     for (const auto& a : v)
+                         out.append(py::array_t<T>(py::ssize_t(a.size()), a.data()));
+                     return out;
+                 };
+                 return py::make_tuple(arrays(t.x), arrays(t.s), arrays(t.delta), t.error);
+             })
         .def(
             "fit",
             [](Net& n, py::handle X, py::handle Y, const py::dict& options, py::handle Xv,

@@ -20,11 +20,13 @@ from . import _core
 from ._core import DivergenceError, get_num_threads, set_num_threads
 from .datasets import (DataFormatError, Digits, MinMaxScaler, load_digits, one_versus_all,
                        read_features, read_zip, user_data_dir)
+from .diagnostics import InputScaleWarning, SaturationWarning, TargetWarning
 from .features import digit_features, intensity, symmetry
 from .fetch import FetchError, fetch_data
 from .gradcheck import GradientCheck, check_gradient, numerical_gradient
 from .model_file import ModelFileError, load
 from .network import Network
+from .trace import Trace
 from .training import METHODS, History
 
 if TYPE_CHECKING:
@@ -45,6 +47,10 @@ __all__ = [
     "NeuralNetClassifier",
     "NeuralNetRegressor",
     "History",
+    "Trace",
+    "TargetWarning",
+    "InputScaleWarning",
+    "SaturationWarning",
     "METHODS",
     "DivergenceError",
     "ModelFileError",

@@ -1,4 +1,5 @@
-"""The command line: ``deltaprop digits``, ``deltaprop fetch-data``, ``deltaprop check``.
+"""The command line: ``deltaprop digits``, ``deltaprop fetch-data``, ``deltaprop check``, and
+``deltaprop --version``.
 
 Also reachable as ``python -m deltaprop ...``.
 """
@@ -48,14 +49,18 @@ def _rates(items: Sequence[str]) -> Dict[str, float]:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="deltaprop", description="deltaprop: the neural network of "
                                 "Learning From Data lecture 21 (backpropagation), from the command line.")
+    p.add_argument("-V", "--version", action="version", version=f"deltaprop {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("digits", help="the lecture's digits experiment: 1 versus the rest",
                        description="Train a 2-h-1 network on (average intensity, symmetry) to "
-                                   "tell the digit 1 from the rest, with each method from the same "
-                                   "initial weights; print a table and write figures.")
-    d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test; "
-                                  "default: $DELTAPROP_DATA, the user data folder, else scikit-learn's 8x8 digits")
+                                   "tell one digit (--digit, default 1) from the rest, with each "
+                                   "method from the same initial weights; print a table and write "
+                                   "figures. With no --data it reads the USPS files shipped with "
+                                   "deltaprop: no download needed.")
+    d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test, or "
+                                  "sklearn-8x8 for scikit-learn's 8x8 digits; default: $DELTAPROP_DATA, "
+                                  "the user data folder, else the USPS files shipped with deltaprop")
     d.add_argument("--hidden", type=_int_list, default=[10], help="hidden layer widths, e.g. 10 or 10,5 (default 10)")
     d.add_argument("--output", choices=["tanh", "identity"], default="tanh", help="output θ (default tanh)")
     d.add_argument("--methods", type=_methods, default=list(METHODS),
@@ -66,9 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--digit", type=int, default=1, choices=range(10), metavar="0-9", help="the positive class (default 1)")
     d.add_argument("--out", default="digits-out", help="folder for figures and CSV (default digits-out)")
     d.add_argument("--threads", type=int, help="threads for the core (default: all cores)")
-    d.add_argument("--no-progress", action="store_true", help="no progress bars")
+    d.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (they are drawn only when stderr is a terminal; "
+                        "otherwise one summary line per method)")
 
-    f = sub.add_parser("fetch-data", help="download the USPS digits files into the user data folder")
+    f = sub.add_parser("fetch-data", help="download the USPS digits files into the user data folder "
+                                          "(optional: deltaprop ships them)")
     f.add_argument("--dest", help="folder to write to (default: the user data folder)")
     f.add_argument("--base-url", help="where to download from (default: the public addresses)")
     f.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -77,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--dims", type=_int_list, default=[2, 10, 1], help="layer sizes (default 2,10,1)")
     c.add_argument("--points", type=int, default=20, help="data points (default 20)")
     c.add_argument("--seed", type=int, default=0)
+
+    t = sub.add_parser("trace", help="one point through the book's Example 7.1 network: s, x and delta per layer",
+                       description="Forward and backward propagation of one point through the 1-2-1-1 "
+                                   "tanh network of Learning From Data's Example 7.1 (its weights), "
+                                   "printed layer by layer as the book's table: the signals s(l), the "
+                                   "activations x(l) (with their leading 1) and the sensitivities delta(l).")
+    t.add_argument("--x", type=float, default=2.0, help="the input x (default 2, the book's)")
+    t.add_argument("--y", type=float, default=1.0, help="the target y (default 1, the book's)")
+    t.add_argument("--decimals", type=int, default=2, choices=range(0, 17), metavar="0-16",
+                   help="decimals shown (default 2, as the book)")
     return p
 
 
@@ -90,9 +108,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _digits(args)
         if args.command == "fetch-data":
             from .fetch import fetch_command
-            return fetch_command(dest=args.dest, base_url=args.base_url, progress=not args.no_progress)
+            return fetch_command(dest=args.dest, base_url=args.base_url, progress=_progress(args))
         if args.command == "check":
             return _check(args)
+        if args.command == "trace":
+            return _trace(args)
     except (ValueError, TypeError, OSError) as e:  # input and data errors: one clear line
         print(f"deltaprop {args.command}: error: {e}", file=sys.stderr)
         return 1
@@ -111,8 +131,19 @@ def _digits(args: argparse.Namespace) -> int:
         set_num_threads(args.threads)
     run_digits(data=args.data, hidden=args.hidden, output=args.output, methods=args.methods,
                iterations=args.iterations, lr=_rates(args.lr), seed=args.seed, digit=args.digit,
-               progress=not args.no_progress, out=args.out)
+               progress=_progress(args), out=args.out)
     return 0
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars redraw one line with carriage returns: only on a terminal, never into a
+    pipe or a log file."""
+    return not args.no_progress and sys.stderr.isatty()
+
+
+def _version() -> str:
+    from . import __version__
+    return __version__
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -129,6 +160,14 @@ def _check(args: argparse.Namespace) -> int:
     print(f"||g - g_hat|| / ||g + g_hat|| = {result.relative_error:.3e} "
           f"(tolerance {result.tolerance:g}): {'passed' if result.passed else 'FAILED'}")
     return 0 if result.passed else 1
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .trace import example_7_1
+    result = example_7_1().trace([args.x], [args.y])
+    print(f"Example 7.1 of Learning From Data: the 1-2-1-1 tanh network at x = {args.x:g}, y = {args.y:g}")
+    print(result.table(args.decimals))
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ Both readers are strict: a short line, a non-number, a label that is not an inte
 value outside its range, the wrong number of columns, an empty line or an empty file raise a
 :class:`DataFormatError` that names the file and the line. Nothing is ever partly loaded.
 
-:func:`load_digits` finds the data: see its docstring for the order.
+:func:`load_digits` finds the data (by default the course's files shipped with the package,
+:mod:`deltaprop.shipped_data`): see its docstring for the order.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 from .features import digit_features
 
 __all__ = ["DataFormatError", "Digits", "read_zip", "read_features", "load_digits",
-           "user_data_dir", "one_versus_all", "MinMaxScaler"]
+           "SKLEARN_8X8", "user_data_dir", "one_versus_all", "MinMaxScaler"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -42,6 +43,9 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: course's own features.* when present, else features computed from the zip.* images.
 SPLITS = ("train", "test")
 FILE_NAMES = ("features.{split}", "features.{split}.gz", "zip.{split}", "zip.{split}.gz")
+
+#: the name that chooses scikit-learn's 8x8 digits in load_digits (and ``--data``)
+SKLEARN_8X8 = "sklearn-8x8"
 
 #: share of scikit-learn's 1797 digits used for training (the first 2/3, in the order it ships)
 SKLEARN_TRAIN_FRACTION = 2 / 3
@@ -212,7 +216,8 @@ class Digits:
     labels : ndarray of int64, shape (N,)
         The digits 0-9.
     source : str
-        Where the data came from (a file path, or scikit-learn's digits).
+        Where the data came from: a file path, "USPS features (shipped)" (the copy shipped
+        with deltaprop), or scikit-learn's 8x8 digits.
     split : str
         "train" or "test".
     images : ndarray, shape (N, k*k), or None
@@ -246,21 +251,30 @@ def load_digits(data: Optional[PathLike] = None, split: str = "train", *,
     Parameters
     ----------
     data : str or path-like, optional
-        A folder or a file. In a folder the first of ``features.<split>``,
-        ``features.<split>.gz``, ``zip.<split>``, ``zip.<split>.gz`` found is read: the course's
-        own features when present, else the features computed from the images. A file is read
-        as either format (told apart by its number of columns); if its name has a ``.train`` or
-        ``.test`` part naming the other split, the file beside it with that part swapped is read
-        instead (``zip.train`` → ``zip.test``), so one path serves both splits. A file whose name
+        A folder, a file, or the name ``"sklearn-8x8"``.
+
+        In a folder the first of ``features.<split>``, ``features.<split>.gz``,
+        ``zip.<split>``, ``zip.<split>.gz`` found is read: the course's own features when
+        present, else the features computed from the images. A file is read as either format
+        (told apart by its number of columns); if its name has a ``.train`` or ``.test`` part
+        naming the other split, the file beside it with that part swapped is read instead
+        (``zip.train`` → ``zip.test``), so one path serves both splits. A file whose name
         names neither split is read for both.
+
+        ``"sklearn-8x8"`` (:data:`SKLEARN_8X8`) chooses the 8×8 digits that scikit-learn
+        ships (1797 images, 0..16 rescaled to [-1, 1] by x/8 - 1, the same features): the
+        first 2/3 in scikit-learn's order (1198 points) are "train" and the remaining 599 are
+        "test". Their two features separate the digits much less well than USPS's; they are
+        never used unless named (a folder of that name is reached as ``./sklearn-8x8``).
 
         When None, the first of these that exists is used:
 
-        1. ``$DELTAPROP_DATA`` (a folder or file as above; an error if it is set but unusable);
-        2. the user data folder (:func:`user_data_dir`), if it holds files for both splits;
-        3. the 8×8 digits that scikit-learn ships (1797 images, 0..16 rescaled to [-1, 1] by
-           x/8 - 1, the same features): the first 2/3 in scikit-learn's order (1198 points)
-           are "train" and the remaining 599 are "test".
+        1. ``$DELTAPROP_DATA`` (a folder, file or name as above; an error if it is set but
+           unusable);
+        2. the user data folder (:func:`user_data_dir`, where ``deltaprop fetch-data``
+           writes), if it holds files for both splits;
+        3. the course's features.train / features.test shipped with deltaprop
+           (:mod:`deltaprop.shipped_data`), their checksums checked;
 
         and a one-line notice on stderr says which.
     split : {"train", "test"}
@@ -274,29 +288,41 @@ def load_digits(data: Optional[PathLike] = None, split: str = "train", *,
     Raises
     ------
     DataFormatError
-        A file that does not have its format.
+        A file that does not have its format, or a shipped file whose checksum does not match.
     FileNotFoundError
         A given path (or ``$DELTAPROP_DATA``) that holds no data for ``split``.
     ImportError
-        Nothing found and scikit-learn not installed.
+        ``"sklearn-8x8"`` without scikit-learn installed.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     if data is not None:
-        return _load_path(Path(data), split)
+        return _load_named_or_path(data, split)
     env = os.environ.get("DELTAPROP_DATA")
     if env:
-        digits = _load_path(Path(env), split)
+        digits = _load_named_or_path(env, split)
         why = "$DELTAPROP_DATA"
     elif all(_find_in_folder(user_data_dir(), s) for s in SPLITS):
         digits = _load_path(user_data_dir(), split)
         why = "the user data folder"
     else:
-        digits = _sklearn_digits(split)
-        why = (f"no USPS files in $DELTAPROP_DATA or {user_data_dir()}; "
-               f"`deltaprop fetch-data` downloads them")
+        digits = _shipped_digits(split)
+        why = f"features.{split} shipped with deltaprop, checksum verified"
     if notice:
         print(f"deltaprop: {split} data: {digits.source} ({why})", file=sys.stderr)
+    return digits
+
+
+def _load_named_or_path(data: PathLike, split: str) -> Digits:
+    if isinstance(data, str) and data == SKLEARN_8X8:
+        return _sklearn_digits(split)
+    return _load_path(Path(data), split)
+
+
+def _shipped_digits(split: str) -> Digits:
+    from . import shipped_data
+    digits = _load_file(shipped_data.shipped_file(f"features.{split}"), split)
+    digits.source = shipped_data.DESCRIPTION
     return digits
 
 
@@ -341,9 +367,9 @@ def _sklearn_digits(split: str) -> Digits:
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError:
-        raise ImportError(f"no digits data found (neither $DELTAPROP_DATA nor {user_data_dir()}) "
-                          f"and scikit-learn, the offline fallback, is not installed: run "
-                          f"`deltaprop fetch-data`, or pip install 'deltaprop[sklearn]'") from None
+        raise ImportError(f"the {SKLEARN_8X8!r} digits come from scikit-learn, which is not "
+                          f"installed: pip install 'deltaprop[sklearn]' (or use the USPS "
+                          f"data shipped with deltaprop: load_digits() with no path)") from None
     bunch = sklearn_load_digits()
     images = bunch.data.astype(np.float64) / 8 - 1  # 0..16 → [-1, 1], background -1 as in USPS
     labels = bunch.target.astype(np.int64)

@@ -1,10 +1,12 @@
-"""The lecture's digits experiment: digit 1 versus the rest, from average intensity and symmetry.
+"""The lecture's digits experiment: digit 1 (or another) versus the rest, from average
+intensity and symmetry.
 
 Each training method starts from the same initial weights of a 2-h-1 tanh network and runs for
 the same number of iterations; the result is a table (method, iterations, seconds, squared
 E_in, classification E_in, E_test), the histories as CSV, and two figures: log10 E_in against
 log10 iteration for every method (the lecture's comparison of gradient descent and SGD), and
-each trained network's decision boundary in the (intensity, symmetry) plane.
+each trained network's decision boundary in the (intensity, symmetry) plane, over the test
+points its E_test counts. Every output names the data set, the digit, the network and the seed.
 """
 
 from __future__ import annotations
@@ -45,11 +47,34 @@ class DigitsResult:
     n_test: int
     seed: int
     dims: List[int]
+    digit: int = 1
+    output: str = "tanh"
     results: List[MethodResult] = field(default_factory=list)
     scaler: object = None
     X_train: Optional[np.ndarray] = None
     y_train: Optional[np.ndarray] = None
+    X_test: Optional[np.ndarray] = None
+    y_test: Optional[np.ndarray] = None
     figures: List[Path] = field(default_factory=list)
+
+    @property
+    def network(self) -> str:
+        """The architecture, e.g. "2-10-1 tanh" (tanh hidden units; the last word is θ of the
+        output)."""
+        return f"{'-'.join(map(str, self.dims))} {self.output}"
+
+    def header(self) -> List[str]:
+        """What was run, one fact per line, as every output starts: data set, task, network
+        and seed."""
+        return [f"data: {self.source} ({self.n_train} training, {self.n_test} test points)",
+                f"task: digit {self.digit} versus the rest",
+                f"network: {self.network}",
+                f"seed: {self.seed}"]
+
+    def title(self) -> str:
+        """The same facts in two lines, for figures."""
+        return (f"{self.source}: digit {self.digit} versus the rest\n"
+                f"network {self.network}, seed {self.seed}")
 
     def table(self) -> str:
         head = f"{'method':<20}{'iterations':>12}{'seconds':>10}{'E_in (sq)':>12}{'E_in (cls)':>12}{'E_test':>10}"
@@ -68,10 +93,15 @@ def classification_error(net: Network, X: np.ndarray, y: np.ndarray) -> float:
 def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output: str = "tanh",
                methods: Sequence[str] = tuple(METHODS), iterations: int = 10000,
                lr: Optional[Dict[str, float]] = None, seed: int = 1, digit: int = 1,
-               progress: bool = True, out: Optional[str] = "digits-out",
+               progress: Optional[bool] = None, out: Optional[str] = "digits-out",
                log: Optional[TextIO] = None) -> DigitsResult:
     """Run the experiment; see the module docstring. Returns the results (and writes figures
-    and CSV to ``out`` unless it is None)."""
+    and CSV to ``out`` unless it is None).
+
+    ``progress``: draw a progress bar per method on stderr; None (the default) draws them only
+    when stderr is a terminal. Without bars, one summary line per method goes to stderr
+    instead (method, iterations, E_in, E_test, seconds), so a pipe or a log file gets no
+    carriage-return frames."""
     from . import datasets
 
     log = sys.stdout if log is None else log
@@ -85,12 +115,14 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
     y_train = datasets.one_versus_all(train.labels, digit)
     y_test = datasets.one_versus_all(test.labels, digit)
     dims = [2, *[int(h) for h in hidden], 1]
-    result = DigitsResult(train.source, len(y_train), len(y_test), seed, dims, scaler=scaler,
-                          X_train=X_train, y_train=y_train)
-    print(f"data: {train.source} ({len(y_train)} training, {len(y_test)} test points); "
-          f"digit {digit} versus the rest", file=log)
-    print(f"network {'-'.join(map(str, dims))}, output {output}, seed {seed}, "
-          f"{iterations} iterations per method", file=log)
+    result = DigitsResult(train.source, len(y_train), len(y_test), seed, dims, digit, output,
+                          scaler=scaler, X_train=X_train, y_train=y_train, X_test=X_test,
+                          y_test=y_test)
+    for line in result.header():
+        print(line, file=log)
+    print(f"{iterations} iterations per method", file=log)
+    if progress is None:
+        progress = sys.stderr.isatty()
     initial = Network(dims, output=output, seed=seed).weights
     rates = {**DEFAULT_LR, **(lr or {})}
     for method in methods:
@@ -102,35 +134,46 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
         history = net.fit(X_train, y_train, method=method, lr=rates[method], iterations=iterations,
                           record_every="log", progress=progress, **order)
         seconds = time.perf_counter() - start
-        result.results.append(MethodResult(
+        done = MethodResult(
             method, int(history.iterations_done), seconds, float(net.error(X_train, y_train)),
             classification_error(net, X_train, y_train), classification_error(net, X_test, y_test),
-            history, net))
+            history, net)
+        result.results.append(done)
+        if not progress:
+            print(f"{method}: {done.iterations} iterations, E_in {done.squared_error:.5f}, "
+                  f"E_test {100 * done.test_error:.2f}%, {done.seconds:.2f} s", file=sys.stderr)
     print(result.table(), file=log)
     if out is not None:
-        result.figures = write_outputs(result, Path(out))
+        result.figures = write_outputs(result, Path(out), log)
         print(f"wrote {', '.join(str(p) for p in result.figures)}", file=log)
     return result
 
 
-def write_outputs(result: DigitsResult, out: Path) -> List[Path]:
-    """The histories as CSV and the two figures; returns the paths written."""
+def write_outputs(result: DigitsResult, out: Path, log: Optional[TextIO] = None) -> List[Path]:
+    """The histories as CSV, the table and the two figures; returns the paths written. Each
+    names the data set, the digit, the network and the seed: the CSV in a column each, the
+    table in its header lines, the figures in their titles. Without matplotlib the figures are
+    skipped with a one-line note on ``log`` (stdout by default)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     csv_path = out / "histories.csv"
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["method", "iteration", "error", "augmented_error", "validation_error", "lr",
-                    "seconds", "evaluations"])
+        w.writerow(["data", "digit", "network", "seed", "method", "iteration", "error",
+                    "augmented_error", "validation_error", "lr", "seconds", "evaluations"])
+        run = [result.source, result.digit, result.network, result.seed]
         for r in result.results:
             t = r.history.as_table()
             for row in zip(*t.values()):
-                w.writerow([r.method, *row])
+                w.writerow([*run, r.method, *row])
     written.append(csv_path)
     with open(out / "results.txt", "w") as f:
-        f.write(result.table() + "\n")
+        f.write("\n".join(result.header()) + "\n\n" + result.table() + "\n")
     written.append(out / "results.txt")
-    from .plots import plot_decision_boundaries, plot_error_curves
-    written.append(plot_error_curves(result, out / "error_curves.png"))
-    written.append(plot_decision_boundaries(result, out / "decision_boundaries.png"))
+    try:
+        from .plots import plot_decision_boundaries, plot_error_curves
+        written.append(plot_error_curves(result, out / "error_curves.png"))
+        written.append(plot_decision_boundaries(result, out / "decision_boundaries.png"))
+    except ImportError as e:  # matplotlib is optional: the numbers are written all the same
+        print(f"figures skipped: {e}", file=sys.stdout if log is None else log)
     return written

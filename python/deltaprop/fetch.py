@@ -3,7 +3,10 @@
 Four files: the USPS images ``zip.train`` / ``zip.test`` (served gzipped by the web site of The
 Elements of Statistical Learning) and the course's ``features.train`` / ``features.test``. Each
 download is checked against the sha256 of the file's (decompressed) content, the checksums of
-``shared/data/README.md``, and stored decompressed.
+the course files' provenance notes (:data:`deltaprop.shipped_data.SHA256`), and stored
+decompressed. The package already ships the same files (:mod:`deltaprop.shipped_data`); this
+download refreshes them into the user data folder, which :func:`deltaprop.load_digits` then
+prefers.
 
 A download goes to a hidden temporary file in the destination folder, which is renamed to the
 final name (``os.replace``, atomic on one file system) only after the whole content has arrived
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import Callable, List, Optional, Union
 
 from .datasets import user_data_dir
+from .shipped_data import SHA256
 
 __all__ = ["FetchError", "REMOTE_FILES", "fetch_data", "fetch_command"]
 
@@ -49,15 +53,15 @@ class RemoteFile:
 
 
 REMOTE_FILES = (
-    RemoteFile("features.train", "features.train", COURSE_URL,
-               "253bcfa33a09890f3e83535f2bf12d1c5123c35dcbe01062060bef0e38970c72"),
-    RemoteFile("features.test", "features.test", COURSE_URL,
-               "32187a0d5d6c1953094fbc842f62e0c4c3da050e7e4267f012b98111a324719c"),
-    RemoteFile("zip.train", "zip.train.gz", ESL_URL,
-               "abc9f5c75b997cabe66b5d01727d5a681c69298e1641a8d37b55433a52129dc0"),
-    RemoteFile("zip.test", "zip.test.gz", ESL_URL,
-               "a6da666efecf66384eaf5bce978e1cd302ae1bfd4178da8d8eecd0eed220a2de"),
+    RemoteFile("features.train", "features.train", COURSE_URL, SHA256["features.train"]),
+    RemoteFile("features.test", "features.test", COURSE_URL, SHA256["features.test"]),
+    RemoteFile("zip.train", "zip.train.gz", ESL_URL, SHA256["zip.train"]),
+    RemoteFile("zip.test", "zip.test.gz", ESL_URL, SHA256["zip.test"]),
 )
+
+#: what a failed `deltaprop fetch-data` adds: the download only refreshes what is installed
+NOT_NEEDED = ("not needed: deltaprop already ships these files, and `deltaprop digits` "
+              "uses them without a download")
 
 
 class FetchError(OSError):
@@ -93,28 +97,47 @@ def fetch_data(dest: Optional[PathLike] = None, base_url: Optional[str] = None,
     FetchError
         On an HTTP error, a timeout, a connection dropped before the end, or a checksum
         mismatch. The file being downloaded is then not written (nor a temporary file left);
-        files completed before it stay.
+        files completed before it stay, and folders this call created that stay empty are
+        removed.
     """
     folder = Path(dest) if dest is not None else user_data_dir()
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for remote in REMOTE_FILES:
-        target = folder / remote.name
-        if not force and target.is_file() and _sha256_of_file(target) == remote.sha256:
-            if progress:
-                print(f"{target}: already present, checksum ok", file=sys.stderr)
-        else:
-            url = (base_url.rstrip("/") + "/" if base_url else remote.base_url) + remote.remote
-            _download(url, target, remote.sha256, progress, timeout)
-        written.append(target)
+    try:
+        for remote in REMOTE_FILES:
+            target = folder / remote.name
+            if not force and target.is_file() and _sha256_of_file(target) == remote.sha256:
+                if progress:
+                    print(f"{target}: already present, checksum ok", file=sys.stderr)
+            else:
+                url = (base_url.rstrip("/") + "/" if base_url else remote.base_url) + remote.remote
+                _download(url, target, remote.sha256, progress, timeout)
+            written.append(target)
+    except BaseException:
+        _remove_if_empty(created)
+        raise
     return written
+
+
+def _remove_if_empty(folders: List[Path]) -> None:
+    """Remove the folders this run created (deepest first) that are still empty, so a failed
+    download leaves no trace where nothing was written."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (a file completed before the failure), or not ours to remove
+            return
 
 
 def fetch_command(dest: Optional[PathLike] = None, base_url: Optional[str] = None,
                   progress: bool = True) -> int:
     """``deltaprop fetch-data [--dest DIR] [--base-url URL] [--no-progress]``: exit status 0,
     or FetchError (an OSError) for the command line to report."""
-    paths = fetch_data(dest=dest, base_url=base_url, progress=progress)
+    try:
+        paths = fetch_data(dest=dest, base_url=base_url, progress=progress)
+    except FetchError as e:
+        raise FetchError(f"{e}; {NOT_NEEDED}") from None
     print(f"digits data in {paths[0].parent}: {', '.join(p.name for p in paths)}")
     return 0
 

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _core, model_file
+from .diagnostics import as_array
 
 if TYPE_CHECKING:
+    from .trace import Trace
     from .training import History
 
 _IMPLEMENTATIONS = {np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
@@ -214,7 +216,7 @@ class Network:
         X has shape ``(N, d0)`` (or ``(d0,)`` for one point). Returns ``(N, dL)``
         (``(dL,)`` for one point).
         """
-        out = self._impl.forward(X)
+        out = self._impl.forward(as_array(X, "X"))
         return out[0] if np.ndim(X) == 1 else out
 
     predict = forward
@@ -226,21 +228,29 @@ class Network:
 
     def error(self, X: Any, y: Any) -> float:
         """In-sample error ``E_in = (1/N) Σ_n ||h(x_n) - y_n||²``."""
-        return self._impl.error(X, y)
+        return self._impl.error(as_array(X, "X"), as_array(y, "y"))
 
     def error_and_gradient(self, X: Any, y: Any) -> Tuple[float, List[np.ndarray]]:
         """``(E_in, [G^(1), ..., G^(L)])`` by backpropagation; ``G^(l) = ∂E_in/∂W^(l)``,
         shaped like ``W^(l)``."""
-        return self._impl.error_and_gradient(X, y)
+        return self._impl.error_and_gradient(as_array(X, "X"), as_array(y, "y"))
+
+    def trace(self, x: Any, y: Any) -> "Trace":
+        """One point's pass, layer by layer: s^(l), x^(l) and δ^(l) as the core computes them
+        (the table of the book's Example 7.1). x has shape ``(d0,)``; returns a
+        :class:`deltaprop.trace.Trace`, whose ``repr`` is that table."""
+        from .trace import trace
+        return trace(self, x, y)
 
     def gd_step(self, X: Any, y: Any, lr: float) -> float:
         """One gradient-descent step ``W ← W − lr·∇E_in(W)``; returns E_in before it."""
-        return self._impl.gd_step(X, y, _as_float(lr, "lr"))
+        return self._impl.gd_step(as_array(X, "X"), as_array(y, "y"), _as_float(lr, "lr"))
 
     def sgd_epoch(self, X: Any, y: Any, lr: float, seed: int = 0) -> float:
         """N stochastic gradient-descent updates, one point each, in an order drawn from
         ``seed``; returns the mean error of the points met (each before its update)."""
-        return self._impl.sgd_epoch(X, y, _as_float(lr, "lr"), _check_seed(seed))
+        return self._impl.sgd_epoch(as_array(X, "X"), as_array(y, "y"), _as_float(lr, "lr"),
+                                    _check_seed(seed))
 
     def fit(self, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
             **options: Any) -> "History":
@@ -283,13 +293,25 @@ class Network:
         Raises
         ------
         ValueError
-            An option out of its range, or one that does not apply to ``method``; the weights
-            are unchanged.
+            Weights that are NaN or infinite before training (naming the first, as
+            ``W^(l)[i, j]``), options out of range or not applying to ``method``, or data of the wrong shape, with NaN or infinite
+            values, or, from pandas, with missing values.
         DivergenceError
             E_in or the weights became NaN or infinite; the last finite weights are restored.
         KeyboardInterrupt
             On Ctrl-C, within a fraction of a second; the network keeps the weights of the last
             completed iteration.
+
+        Warns
+        -----
+        deltaprop.TargetWarning
+            Targets in {0, 1} or boolean on a tanh output (which needs ±1).
+        deltaprop.InputScaleWarning
+            Inputs far outside [-1, 1] (scale them, e.g. with ``deltaprop.MinMaxScaler``).
+        deltaprop.SaturationWarning
+            The run stopped on ``grad_tol`` with most hidden outputs saturated: the gradient
+            vanished in stuck units, not at a minimum (usually an lr far too large).
+        These come at the end of the run (see ``deltaprop.diagnostics``).
         """
         from .training import fit
         return fit(self, X, y, method=method, lr=lr, iterations=iterations, **options)

@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from . import diagnostics
+
 #: The training methods, with one line on when to use each.
 METHODS: Dict[str, str] = {
     "gd": "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
@@ -201,6 +203,7 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
     ``method``); this converts them to its types. ``method_specific`` are those that only some
     methods read (``batch_size``, ``momentum``, ``increase``, ``decrease``, ``restart_every``,
     ``seed``): the ones given are passed on, the others take the method's defaults."""
+    X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
     if not isinstance(method, str):
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     optional = dict(patience=patience, target_error=target_error, grad_tol=grad_tol,
@@ -247,4 +250,6 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         if bar is not None:
             bar.close()
     raw["iteration"] = raw["iteration"].astype(np.int64)
-    return History(method=method, **raw)
+    history = History(method=method, **raw)
+    diagnostics.after_fit(net, X, y, history, lr)  # 0/1 targets, input scale, saturation
+    return history

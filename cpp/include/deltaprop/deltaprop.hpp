@@ -28,5 +28,6 @@
 #include "deltaprop/regularization.hpp"
 #include "deltaprop/sgd.hpp"
 #include "deltaprop/thread_pool.hpp"
+#include "deltaprop/trace.hpp"
 #include "deltaprop/training.hpp"
 #include "deltaprop/version.hpp"

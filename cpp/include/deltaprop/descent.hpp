@@ -71,9 +71,11 @@ private:
 
 /// One batch gradient-descent step: computes E_in(W) and G, then W ← W − η G.
 /// Returns E_in before the step. g is scratch of n_weights entries (left holding G).
+/// Throws std::invalid_argument if the weights are not finite (check_finite_weights).
 template <class T>
 double gd_step(Network<T>& net, Evaluator<T>& evaluator, const Data<T>& data, T eta, T* g) {
     check_learning_rate(double(eta));
+    check_finite_weights(net);  // else E_in is NaN and the step silently keeps it so
     const double e = evaluator.error_and_gradient(net, data, g);
     descend(net, g, eta);
     return e;

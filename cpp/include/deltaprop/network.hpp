@@ -120,12 +120,23 @@ public:
     /// W^(ℓ), ℓ = 1..L: (d^(ℓ-1) + 1) × d^(ℓ) row-major, row 0 the biases.
     T* weights(std::size_t l) { return w_.data() + layout_.offset(l); }
     const T* weights(std::size_t l) const { return w_.data() + layout_.offset(l); }
-    /// W^(ℓ)_ij: i = 0..d^(ℓ-1) (0 is the bias), j = 1..d^(ℓ) as in the book, stored at j - 1.
+    /// W^(ℓ)_ij in the book's indices: ℓ = 1..L; i = 0..d^(ℓ-1), where row i = 0 holds the
+    /// biases (it multiplies the constant x_0 = 1) and i ≥ 1 the weight of input i; j = 1..d^(ℓ),
+    /// the unit fed, stored at column j − 1. Unchecked, for inner loops; at() checks.
     T& w(std::size_t l, std::size_t i, std::size_t j) {
         return weights(l)[i * layout_.dim(l) + (j - 1)];
     }
     T w(std::size_t l, std::size_t i, std::size_t j) const {
         return weights(l)[i * layout_.dim(l) + (j - 1)];
+    }
+    /// w(l, i, j) after checking each index; std::out_of_range naming the one outside its range.
+    T& at(std::size_t l, std::size_t i, std::size_t j) {
+        check_index(l, i, j);
+        return w(l, i, j);
+    }
+    T at(std::size_t l, std::size_t i, std::size_t j) const {
+        check_index(l, i, j);
+        return w(l, i, j);
     }
 
     /// All weights, flat, layer after layer.
@@ -165,9 +176,47 @@ public:
     }
 
 private:
+    void check_index(std::size_t l, std::size_t i, std::size_t j) const {
+        if (l < 1 || l > n_layers())
+            throw std::out_of_range("layer l = " + std::to_string(l) + " is outside 1.." +
+                                    std::to_string(n_layers()));
+        if (i > layout_.dim(l - 1))
+            throw std::out_of_range("row i = " + std::to_string(i) + " of W^(" +
+                                    std::to_string(l) + ") is outside 0.." +
+                                    std::to_string(layout_.dim(l - 1)) + " (0 is the bias row)");
+        if (j < 1 || j > layout_.dim(l))
+            throw std::out_of_range("column j = " + std::to_string(j) + " of W^(" +
+                                    std::to_string(l) + ") is outside 1.." +
+                                    std::to_string(layout_.dim(l)));
+    }
+
     Layout layout_;
     Output output_;
     std::vector<T> w_;
 };
+
+/// Throws std::invalid_argument naming the first weight that is NaN or infinite, as
+/// W^(ℓ)[i, j] with i and j counted from 0 (row 0 the biases), the indices of Python's
+/// net.weights[ℓ-1]. Called before training: weights that are not finite from the start
+/// would otherwise surface later as a divergence that a smaller learning rate cannot cure.
+template <class T>
+void check_finite_weights(const Network<T>& net) {
+    if (net.finite()) return;  // the common case: one pass, no index arithmetic
+    for (std::size_t l = 1; l <= net.n_layers(); ++l) {
+        const std::size_t cols = net.layout().dim(l);
+        const T* W = net.weights(l);
+        for (std::size_t k = 0; k < net.layout().size(l); ++k) {
+            if (std::isfinite(W[k])) continue;
+            const std::size_t i = k / cols, j = k % cols;
+            throw std::invalid_argument(
+                "the weights are not finite before training: W^(" + std::to_string(l) + ")[" +
+                std::to_string(i) + ", " + std::to_string(j) + "] (layer " + std::to_string(l) +
+                ", row " + std::to_string(i) + (i == 0 ? " (the biases)" : "") + ", column " +
+                std::to_string(j) + ", counted from 0) is " +
+                (std::isnan(W[k]) ? "NaN" : W[k] > 0 ? "+inf" : "-inf") +
+                "; set finite weights (initialize them or assign new ones) before training");
+        }
+    }
+}
 
 }  // namespace deltaprop

@@ -47,6 +47,7 @@ public:
           target_(options.target_error.value_or(-std::numeric_limits<double>::infinity())),
           max_seconds_(options.max_seconds.value_or(std::numeric_limits<double>::infinity())),
           patience_(options.patience.value_or(0)) {
+        check_finite_weights(net);  // a bad start is the caller's, not a divergence (no "smaller lr")
         check_data(net.layout(), train);
         allocate(w_safe_, nw_, T(0), "a copy of the weights");
         w_safe_ = net.flat();
