@@ -1,4 +1,4 @@
-// model_file_fuzzer.cpp — libFuzzer target for the model-file reader (deltaprop/model_file.hpp).
+// model_file_fuzzer.cpp — libFuzzer target for the model-file reader (deltaprop/model_codec.hpp).
 //
 // Each input is decoded twice: as given, which exercises the envelope (magic, length,
 // checksum, version), and "resealed" with its length and CRC-32 rewritten to be right, so that

@@ -96,7 +96,10 @@ def test_estimator_equals_a_network_trained_with_the_same_seed_and_options(metho
     opts = dict(method=method, lr=0.2, iterations=150, momentum=0.0, weight_decay=0.01)
     clf = NeuralNetClassifier((6,), scale_features=False, random_state=7, **opts).fit(X, y)
     net = deltaprop.Network([2, 6, 1], seed=7)
-    history = net.fit(X, y, seed=7, **opts)
+    # the same options, less those that do not apply to the method (fit refuses them)
+    reads = deltaprop.training.method_options(method)
+    given = {k: v for k, v in dict(seed=7, **opts).items() if k not in ("seed", "momentum") or k in reads}
+    history = net.fit(X, y, **given)
     for got, expected in zip(clf.coefs_, net.weights):
         np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(clf.loss_curve_, history.error)
@@ -265,6 +268,10 @@ def test_unfitted_and_bad_inputs_say_what_is_wrong():
         (dict(random_state=-1), ValueError, "random_state"),
         (dict(early_stopping=True, validation_fraction=1.5), ValueError, "validation_fraction"),
         (dict(weight_decay=0.1, weight_elimination=0.1), ValueError, "weight_decay"),
+        # set away from its default for a method that does not read it: refused, not ignored
+        (dict(method="conjugate_gradient", momentum=0.5), ValueError,
+         "momentum applies to gd, sgd and minibatch, not conjugate_gradient"),
+        (dict(method="gd", batch_size=8), ValueError, "batch_size applies to minibatch, not gd"),
     ]
     for params, error, message in bad:
         with pytest.raises(error, match=message):

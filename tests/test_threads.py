@@ -127,8 +127,9 @@ def train(net, X, y, method, barrier=None):
     get there too: the two runs then certainly overlap."""
     callback = None if barrier is None else (
         lambda info: info["iteration"] > 0 or barrier.wait() is not None)
-    h = net.fit(X, y, method=method, lr=0.05, iterations=400, record_every=40, batch_size=16,
-                seed=7, callback=callback)
+    stochastic = dict(batch_size=16, seed=7) if method == "minibatch" else dict(seed=7) if method == "sgd" else {}
+    h = net.fit(X, y, method=method, lr=0.05, iterations=400, record_every=40, callback=callback,
+                **stochastic)
     return net.get_flat_weights().tobytes(), h.error.tobytes(), h.stop_reason
 
 

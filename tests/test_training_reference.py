@@ -268,8 +268,9 @@ def test_stochastic_method_matches_reference_loop(method, dims, output, n, batch
     lr, seed, every = 0.2, 21, 3
     net = deltaprop.Network(dims, output=output, seed=6)
     w0 = copy_weights(net)
-    history = net.fit(X, Y, method=method, lr=lr, iterations=iterations, batch_size=batch,
-                      momentum=momentum, record_every=every, seed=seed, **penalty_option(penalty, lam))
+    batch_option = {"batch_size": batch} if method == "minibatch" else {}  # sgd refuses one
+    history = net.fit(X, Y, method=method, lr=lr, iterations=iterations, momentum=momentum,
+                      record_every=every, seed=seed, **batch_option, **penalty_option(penalty, lam))
     w_ref, errors = reference_stochastic(w0, X, Y, lr=lr, iterations=iterations, batch=batch,
                                          momentum=momentum, penalty=penalty, lam=lam, seed=seed,
                                          output=output)

@@ -114,12 +114,4 @@ Rows<T> target_rows(py::handle obj, std::size_t width, std::size_t n, bool singl
     return r;
 }
 
-/// A positive, finite learning rate (or other step size) named `name`.
-inline double positive(double value, const char* name) {
-    if (!(std::isfinite(value) && value > 0))
-        throw py::value_error(std::string(name) + " must be a positive finite number, got " +
-                              std::to_string(value));
-    return value;
-}
-
 }  // namespace deltaprop_py

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "deltaprop/model_codec.hpp"
 #include "deltaprop/model_file.hpp"
 
 namespace py = pybind11;

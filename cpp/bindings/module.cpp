@@ -4,7 +4,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
+#include <utility>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -130,11 +133,38 @@ py::dict history_to_dict(History h) {
     return out;
 }
 
-Penalty penalty_from_string(const std::string& s) {
-    if (s == "none") return Penalty::none;
-    if (s == "weight_decay") return Penalty::weight_decay;
-    if (s == "weight_elimination") return Penalty::weight_elimination;
-    throw std::invalid_argument("penalty must be none, weight_decay or weight_elimination");
+/// FitOptions from a dict of Python values, field by field under the fields' own names; an
+/// unknown name is an error. The values are range-checked by FitOptions::validate (in fit).
+FitOptions fit_options_from(const py::dict& given) {
+    using Setter = void (*)(FitOptions&, py::handle);
+    static const std::pair<const char*, Setter> setters[] = {
+        {"method", [](FitOptions& o, py::handle v) { o.method = v.cast<std::string>(); }},
+        {"lr", [](FitOptions& o, py::handle v) { o.lr = v.cast<double>(); }},
+        {"iterations", [](FitOptions& o, py::handle v) { o.iterations = v.cast<std::size_t>(); }},
+        {"penalty", [](FitOptions& o, py::handle v) { o.penalty = v.cast<std::string>(); }},
+        {"lambda", [](FitOptions& o, py::handle v) { o.lambda = v.cast<double>(); }},
+        {"batch_size", [](FitOptions& o, py::handle v) { o.batch_size = v.cast<std::size_t>(); }},
+        {"momentum", [](FitOptions& o, py::handle v) { o.momentum = v.cast<double>(); }},
+        {"increase", [](FitOptions& o, py::handle v) { o.increase = v.cast<double>(); }},
+        {"decrease", [](FitOptions& o, py::handle v) { o.decrease = v.cast<double>(); }},
+        {"restart_every", [](FitOptions& o, py::handle v) { o.restart_every = v.cast<std::size_t>(); }},
+        {"seed", [](FitOptions& o, py::handle v) { o.seed = v.cast<std::uint64_t>(); }},
+        {"grad_tol", [](FitOptions& o, py::handle v) { o.grad_tol = v.cast<double>(); }},
+        {"record_every", [](FitOptions& o, py::handle v) { o.record_every = v.cast<std::size_t>(); }},
+        {"target_error", [](FitOptions& o, py::handle v) { o.target_error = v.cast<double>(); }},
+        {"max_seconds", [](FitOptions& o, py::handle v) { o.max_seconds = v.cast<double>(); }},
+        {"patience", [](FitOptions& o, py::handle v) { o.patience = v.cast<std::size_t>(); }},
+    };
+    FitOptions o;
+    for (auto item : given) {
+        const std::string name = py::str(item.first);
+        const auto* setter = std::find_if(std::begin(setters), std::end(setters),
+                                          [&](const auto& s) { return name == s.first; });
+        if (setter == std::end(setters))
+            throw py::type_error("fit() got an unexpected keyword argument '" + name + "'");
+        setter->second(o, item.second);
+    }
+    return o;
 }
 
 template <class T>
@@ -216,7 +246,6 @@ void bind_network(py::module_& m, const char* name) {
              })
         .def("gd_step",
              [](Net& n, py::handle X, py::handle Y, double lr) {
-                 deltaprop_py::positive(lr, "lr");
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  std::vector<T> g(n.n_weights());
@@ -227,7 +256,6 @@ void bind_network(py::module_& m, const char* name) {
              })
         .def("sgd_epoch",
              [](Net& n, py::handle X, py::handle Y, double lr, std::uint64_t seed) {
-                 deltaprop_py::positive(lr, "lr");
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  BusyMark mark(&n, "sgd_epoch");
@@ -253,30 +281,9 @@ void bind_network(py::module_& m, const char* name) {
              })
         .def(
             "fit",
-            [](Net& n, py::handle X, py::handle Y, const std::string& method, double lr,
-               std::size_t iterations, std::size_t batch_size, double momentum,
-               const std::string& penalty, double lam, double increase, double decrease,
-               std::size_t restart_every, std::size_t record_every, double target_error,
-               double gradient_tolerance, double max_seconds, std::size_t patience,
-               std::uint64_t seed, py::handle Xv, py::handle Yv, py::object callback,
-               py::object progress) {
-                 FitOptions o;
-                 o.method = method_from_string(method);
-                 o.lr = deltaprop_py::positive(lr, "lr");
-                 o.iterations = iterations;
-                 o.batch_size = batch_size;
-                 o.momentum = momentum;
-                 o.regularizer.penalty = penalty_from_string(penalty);
-                 o.regularizer.lambda = lam;
-                 o.increase = increase;
-                 o.decrease = decrease;
-                 o.restart_every = restart_every;
-                 o.record_every = record_every;
-                 o.target_error = target_error;
-                 o.gradient_tolerance = gradient_tolerance;
-                 o.max_seconds = max_seconds;
-                 o.patience = patience;
-                 o.seed = seed;
+            [](Net& n, py::handle X, py::handle Y, const py::dict& options, py::handle Xv,
+               py::handle Yv, py::object callback, py::object progress) {
+                 const FitOptions o = fit_options_from(options);
                  auto x = input_rows<T>(X, n.layout().n_inputs());
                  auto y = target_rows<T>(Y, n.layout().n_outputs(), x.n, x.single);
                  Data<T> train = data_of(x, y), validation;
@@ -297,12 +304,8 @@ void bind_network(py::module_& m, const char* name) {
                  }
                  return history_to_dict(std::move(h));
              },
-            py::arg("X"), py::arg("y"), py::arg("method"), py::arg("lr"), py::arg("iterations"),
-            py::arg("batch_size"), py::arg("momentum"), py::arg("penalty"), py::arg("lam"),
-            py::arg("increase"), py::arg("decrease"), py::arg("restart_every"),
-            py::arg("record_every"), py::arg("target_error"), py::arg("gradient_tolerance"),
-            py::arg("max_seconds"), py::arg("patience"), py::arg("seed"), py::arg("Xv"),
-            py::arg("yv"), py::arg("callback"), py::arg("progress"));
+            py::arg("X"), py::arg("y"), py::arg("options"), py::arg("Xv"), py::arg("yv"),
+            py::arg("callback"), py::arg("progress"));
 }
 
 }  // namespace
@@ -321,5 +324,7 @@ PYBIND11_MODULE(_core, m) {
     });
     m.def("get_num_threads", &get_num_threads);
     py::register_exception<DivergenceError>(m, "DivergenceError", PyExc_ArithmeticError);
+    m.def("method_options", &method_options, py::arg("method"),
+          "The options, beyond the common ones, that a training method reads.");
     bind_model_file(m);
 }

@@ -55,22 +55,7 @@ class _Network(Generic[_T]):
         self,
         X: ArrayLike,
         y: ArrayLike,
-        method: str,
-        lr: _Float,
-        iterations: _Int,
-        batch_size: _Int,
-        momentum: _Float,
-        penalty: str,
-        lam: _Float,
-        increase: _Float,
-        decrease: _Float,
-        restart_every: _Int,
-        record_every: _Int,
-        target_error: _Float,
-        gradient_tolerance: _Float,
-        max_seconds: _Float,
-        patience: _Int,
-        seed: _Int,
+        options: Dict[str, Union[str, float, int]],
         Xv: Optional[ArrayLike],
         yv: Optional[ArrayLike],
         callback: Optional[Callable[[Dict[str, float]], object]],
@@ -84,6 +69,7 @@ class Network32(_Network[np.float32]):
     """The C++ network on float32 weights (use deltaprop.Network)."""
 
 def set_num_threads(n_threads: _Int, /) -> None: ...
+def method_options(method: str) -> List[str]: ...
 def get_num_threads() -> int: ...
 @overload
 def model_to_bytes(net: Network64, extras: _Extras) -> bytes: ...

@@ -17,6 +17,7 @@ Requires scikit-learn >= 1.6 (``validate_data`` and ``__sklearn_tags__``).
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
@@ -38,7 +39,7 @@ from ._checks import check_seed
 from .network import Network
 from ._types import FloatArray
 from .scaling import MinMaxScaler
-from .training import METHODS
+from .training import METHODS, method_options
 
 #: Methods whose state is the weights alone, so that training can stop and resume (partial_fit).
 RESUMABLE_METHODS = ("gd", "sgd", "minibatch")
@@ -120,10 +121,18 @@ class _NeuralNet(BaseEstimator):
     def _fit_options(self) -> Dict[str, Any]:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
-        return dict(method=self.method, lr=self.lr, iterations=self.iterations,
-                    batch_size=self.batch_size, momentum=self.momentum,
-                    weight_decay=self.weight_decay, weight_elimination=self.weight_elimination,
-                    progress=self.progress)
+        options = dict(method=self.method, lr=self.lr, iterations=self.iterations,
+                       weight_decay=self.weight_decay, weight_elimination=self.weight_elimination,
+                       progress=self.progress)
+        # batch_size and momentum go to the methods that read them, and to the others when set
+        # away from their defaults (which fit then refuses: the option does not apply)
+        reads = method_options(self.method)
+        defaults = inspect.signature(type(self)).parameters
+        for name in ("batch_size", "momentum"):
+            value = getattr(self, name)
+            if name in reads or value != defaults[name].default:
+                options[name] = value
+        return options
 
     # --- the feature scaling ----------------------------------------------------------------
     def _scale(self, X: FloatArray) -> FloatArray:
@@ -166,8 +175,11 @@ class _NeuralNet(BaseEstimator):
     def _train(self, X: np.ndarray, T: np.ndarray, order_seed: int,
                validation: Optional[Tuple[np.ndarray, np.ndarray]] = None, patience: Optional[int] = None) -> "_NeuralNet":
         """Run ``network_.fit`` on scaled X and targets T and append its history."""
-        h = self.network_.fit(self._scale(X), T, seed=order_seed, validation=validation,
-                              patience=patience, **self._fit_options())
+        options = self._fit_options()
+        if "seed" in method_options(self.method):
+            options["seed"] = order_seed
+        h = self.network_.fit(self._scale(X), T, validation=validation, patience=patience,
+                              **options)
         resumed = len(self.loss_curve_) > 0
         keep = slice(1, None) if resumed else slice(None)  # row 0 repeats the last row
         self.loss_curve_ = np.concatenate([self.loss_curve_, h.error[keep]])

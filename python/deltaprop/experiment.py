@@ -22,7 +22,7 @@ import numpy as np
 
 from .network import Network
 from .history import History
-from .training import METHODS
+from .training import METHODS, method_options
 
 #: Learning rates that work for each method on features scaled to [-1, 1].
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,
@@ -130,8 +130,10 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
         net = Network(dims, output=output, seed=seed)
         net.weights = initial
         start = time.perf_counter()
+        # the seed of the sgd and mini-batch orders, for the methods that take one
+        order = {"seed": seed} if "seed" in method_options(method) else {}
         history = net.fit(X_train, y_train, method=method, lr=rates[method], iterations=iterations,
-                          record_every="log", progress=progress, seed=seed)
+                          record_every="log", progress=progress, **order)
         seconds = time.perf_counter() - start
         done = MethodResult(
             method, int(history.iterations_done), seconds, float(net.error(X_train, y_train)),

@@ -269,7 +269,10 @@ class Network:
             minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
-            ``seed=0`` (SGD and mini-batch orders).
+            ``seed=0`` (SGD and mini-batch orders). ``batch_size``, ``momentum``,
+            ``increase``, ``decrease``, ``restart_every``, ``seed`` and ``grad_tol`` apply to
+            some methods only (``deltaprop.training.method_options(method)`` lists a method's):
+            giving one to another method raises ValueError.
 
         Returns
         -------
@@ -280,7 +283,7 @@ class Network:
         ------
         ValueError
             Weights that are NaN or infinite before training (naming the first, as
-            ``W^(l)[i, j]``), bad options, or data of the wrong shape, with NaN or infinite
+            ``W^(l)[i, j]``), options out of range or not applying to ``method``, or data of the wrong shape, with NaN or infinite
             values, or, from pandas, with missing values.
         DivergenceError
             E_in or the weights became NaN or infinite; the last finite weights are restored.

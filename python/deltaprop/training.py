@@ -76,58 +76,79 @@ class _ProgressBar(ProgressBar):
         self.update(iteration, E_in=error)
 
 
-def _number(value: Any, name: str, low: float = 0.0, low_inclusive: bool = True,
-            high: float = math.inf) -> float:
+def _number(value: Any, name: str) -> float:
+    """value as a float for the core (which checks its range), or TypeError."""
     if isinstance(value, (bool, np.bool_, str, bytes)):
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
-        v = float(value)
+        return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a number, got {value!r}") from None
-    ok_low = v >= low if low_inclusive else v > low
-    if not math.isfinite(v) or not ok_low or v > high:
-        bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and <= {high}" if high < math.inf else "")
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-    return v
 
 
 def _count(value: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    """value as an unsigned 64-bit integer for the core, or ValueError; the core checks the
+    option's own range, whose smallest value ``minimum`` words the error here."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value >= 2**63:
         raise ValueError(f"{name} must be an integer below 2**63, got {value!r}")
     return int(value)
 
 
-def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000,
-        batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
-        weight_elimination: float = 0.0, increase: float = 1.1, decrease: float = 0.5,
-        restart_every: int = 0, validation: Optional[Sequence[Any]] = None,
-        patience: Optional[int] = None, record_every: Union[int, str, None] = None,
-        target_error: Optional[float] = None, grad_tol: Optional[float] = None,
-        max_seconds: Optional[float] = None, callback: Optional[Callable[[dict], Any]] = None,
-        progress: bool = False, seed: int = 0) -> History:
-    """Train ``net`` in one C++ call; see :meth:`deltaprop.Network.fit`."""
+def method_options(method: str) -> List[str]:
+    """The options, beyond the common ones, that ``method`` reads (say ``["batch_size",
+    "momentum", "seed"]`` for minibatch): passing any other method-specific option to it is an
+    error."""
+    from . import _core
+    return list(_core.method_options(method))
+
+
+#: The conversion of each option the core reads to the core's type (the core checks ranges).
+_CONVERT: Dict[str, Callable[[Any, str], Any]] = {
+    **{name: _number for name in ("lr", "momentum", "increase", "decrease", "grad_tol",
+                                  "target_error", "max_seconds")},
+    **{name: _count for name in ("iterations", "restart_every")},
+    **{name: lambda value, name: _count(value, name, 1) for name in ("batch_size", "patience")},
+}
+
+
+def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000, *,
+        weight_decay: float = 0.0, weight_elimination: float = 0.0,
+        validation: Optional[Sequence[Any]] = None, patience: Optional[int] = None,
+        record_every: Union[int, str, None] = None, target_error: Optional[float] = None,
+        grad_tol: Optional[float] = None, max_seconds: Optional[float] = None,
+        callback: Optional[Callable[[dict], Any]] = None, progress: bool = False,
+        **method_specific: Any) -> History:
+    """Train ``net`` in one C++ call; see :meth:`deltaprop.Network.fit`.
+
+    The core checks the options (their ranges, and that each option given applies to
+    ``method``); this converts them to its types. ``method_specific`` are those that only some
+    methods read (``batch_size``, ``momentum``, ``increase``, ``decrease``, ``restart_every``,
+    ``seed``): the ones given are passed on, the others take the method's defaults."""
     X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
-    if method not in METHODS:
+    if not isinstance(method, str):
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    iterations = _count(iterations, "iterations")
-    lr = _number(lr, "lr", 0.0, low_inclusive=False)
-    momentum = _number(momentum, "momentum", 0.0, high=0.999999)
-    if momentum and method not in ("gd", "sgd", "minibatch"):
-        raise ValueError(f"momentum applies to gd, sgd and minibatch, not {method}")
-    wd = _number(weight_decay, "weight_decay")
-    we = _number(weight_elimination, "weight_elimination")
-    if wd and we:
+    optional = dict(patience=patience, target_error=target_error, grad_tol=grad_tol,
+                    max_seconds=max_seconds)  # None: not given
+    given = {"lr": lr, "iterations": iterations, **method_specific,
+             **{k: v for k, v in optional.items() if v is not None}}
+    options: Dict[str, Any] = {"method": method}
+    for name, value in given.items():
+        if name == "seed":
+            options[name] = check_seed(value)
+        elif name in _CONVERT:
+            options[name] = _CONVERT[name](value, name)
+        else:
+            options[name] = value  # an unknown name: the core refuses it
+    # Python's two keywords for the core's one penalty (and its λ, which the core checks)
+    penalties = [(name, _number(value, name)) for name, value in
+                 (("weight_decay", weight_decay), ("weight_elimination", weight_elimination))]
+    chosen = [(name, lam) for name, lam in penalties if lam != 0]
+    if len(chosen) > 1:
         raise ValueError("choose one of weight_decay and weight_elimination")
-    penalty, lam = ("weight_decay", wd) if wd else ("weight_elimination", we) if we else ("none", 0.0)
-    increase = _number(increase, "increase", 1.0, low_inclusive=False)
-    decrease = _number(decrease, "decrease", 0.0, low_inclusive=False, high=0.999999)
-    batch_size = _count(batch_size, "batch_size", 1)
-    restart_every = _count(restart_every, "restart_every")
-    patience_n = 0 if patience is None else _count(patience, "patience", 1)
-    if patience is not None and validation is None:
-        raise ValueError("patience needs validation data: pass validation=(X_val, y_val)")
+    if chosen:
+        options["penalty"], options["lambda"] = chosen[0]
     Xv = yv = None
     if validation is not None:
         try:
@@ -137,25 +158,16 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
         for value, name in ((Xv, "X"), (yv, "y")):
             if value is None:  # the core would read None as "no validation data"
                 raise TypeError(f"validation {name} must hold real numbers, got None")
-    target = -1.0 if target_error is None else _number(target_error, "target_error")
-    gtol = 0.0 if grad_tol is None else _number(grad_tol, "grad_tol")
-    if grad_tol is not None and method in ("sgd", "minibatch"):
-        # the core only measures the full gradient in the batch methods: refuse, not ignore
-        raise ValueError(f"grad_tol applies to gd, variable_lr, steepest and conjugate_gradient "
-                         f"(which compute the full gradient), not {method}")
-    budget = math.inf if max_seconds is None else _number(max_seconds, "max_seconds", 0.0, low_inclusive=False)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
-    seed = check_seed(seed)
     n_points = len(X) if hasattr(X, "__len__") else 1  # only sizes the default schedule
-    per_epoch = {"sgd": n_points, "minibatch": math.ceil(n_points / batch_size)}.get(method, 1)
-    every = _record_every(iterations, record_every, per_epoch)
+    per_epoch = {"sgd": n_points,
+                 "minibatch": math.ceil(n_points / max(1, options.get("batch_size", 32)))}.get(method, 1)
+    options["record_every"] = _record_every(options["iterations"], record_every, per_epoch)
 
-    bar = _ProgressBar(iterations, method) if progress else None
+    bar = _ProgressBar(options["iterations"], method) if progress else None
     try:
-        raw = net._impl.fit(X, y, method, lr, iterations, batch_size, momentum, penalty, lam,
-                            increase, decrease, restart_every, every, target, gtol, budget,
-                            patience_n, seed, Xv, yv, callback, bar)
+        raw = net._impl.fit(X, y, options, Xv, yv, callback, bar)
     finally:
         if bar is not None:
             bar.close()

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "deltaprop/model_codec.hpp"
 #include "deltaprop/model_file.hpp"
 
 using namespace deltaprop;

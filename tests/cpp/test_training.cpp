@@ -134,7 +134,7 @@ void test_conjugate_gradient_on_a_quadratic() {
     Network<double> net({d, 1}, Output::identity, 3);
     const double g0 = gradient_norm(net, p.data());
     FitOptions o;
-    o.method = Method::conjugate_gradient;
+    o.method = "conjugate_gradient";
     o.iterations = net.n_weights();
     const History h = fit(net, p.data(), o);
     CHECK(h.iterations_done <= net.n_weights());
@@ -143,7 +143,7 @@ void test_conjugate_gradient_on_a_quadratic() {
     CHECK(g <= 1e-10 * g0);
     // steepest descent with the same line search is nowhere near after n steps
     Network<double> sd({d, 1}, Output::identity, 3);
-    o.method = Method::steepest;
+    o.method = "steepest";
     fit(sd, p.data(), o);
     CHECK(gradient_norm(sd, p.data()) > 1e-3 * g0);
 }
@@ -171,8 +171,8 @@ public:
 void test_monitor_hooks() {
     const Problem p = regression(100, 3, 4);
     const Data<double>* no_validation = nullptr;
-    for (Method m : {Method::gd, Method::sgd, Method::minibatch, Method::variable_lr,
-                     Method::steepest, Method::conjugate_gradient}) {
+    for (const char* m : {"gd", "sgd", "minibatch", "variable_lr", "steepest",
+                          "conjugate_gradient"}) {
         Network<double> net({3, 4, 1}, Output::identity, 4);
         FitOptions o;
         o.method = m;
@@ -197,7 +197,7 @@ void test_monitor_hooks() {
 
 void test_divergence_restores_finite_weights() {
     const Problem p = regression(100, 3, 5);
-    for (Method m : {Method::gd, Method::sgd, Method::minibatch}) {
+    for (const char* m : {"gd", "sgd", "minibatch"}) {
         Network<double> net({3, 8, 1}, Output::identity, 5);
         FitOptions o;
         o.method = m;
@@ -220,11 +220,60 @@ void test_bad_options() {
     o.lr = 0.1;
     o.momentum = 1;
     CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "momentum");
-    o.momentum = 0;
-    o.method = Method::minibatch;
+    o.momentum.reset();
+    o.method = "minibatch";
     o.batch_size = 0;
     CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "batch_size");
-    CHECK_THROWS(method_from_string("adam"), std::invalid_argument, "method must be one of");
+    o.batch_size.reset();
+    o.method = "adam";
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument,
+                 "method must be one of gd, sgd, minibatch, variable_lr, steepest, "
+                 "conjugate_gradient; got 'adam'");
+    o.method = "variable_lr";
+    o.increase = 1.0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "increase must be a finite number > 1.0, got 1.0");
+    o.increase = 1.05;
+    o.decrease = 1.0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "decrease must be a finite number > 0.0 and <= 0.999999, got 1.0");
+    o.decrease = 0.8;
+    CHECK(fit(net, p.data(), o).iterations_done == o.iterations);
+    o.penalty = "ridge";
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "penalty must be none, weight_decay");
+    o.penalty = "weight_decay";
+    o.lambda = -1;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "weight_decay must be a finite number >= 0, got -1.0");
+}
+
+/// An option given to a method that does not read it is an error naming both; a default
+/// (not given) never is.
+void test_options_that_do_not_apply() {
+    const Problem p = regression(10, 2, 6);
+    Network<double> net({2, 1}, Output::identity, 6);
+    struct Case { const char* method; void (*give)(FitOptions&); const char* message; };
+    const Case cases[] = {
+        {"conjugate_gradient", [](FitOptions& o) { o.momentum = 0.0; },
+         "momentum applies to gd, sgd and minibatch, not conjugate_gradient"},
+        {"gd", [](FitOptions& o) { o.batch_size = 8; },
+         "batch_size applies to minibatch, not gd"},
+        {"gd", [](FitOptions& o) { o.increase = 1.1; },
+         "increase applies to variable_lr, not gd"},
+        {"sgd", [](FitOptions& o) { o.decrease = 0.5; },
+         "decrease applies to variable_lr, not sgd"},
+        {"steepest", [](FitOptions& o) { o.restart_every = 3; },
+         "restart_every applies to conjugate_gradient, not steepest"},
+        {"variable_lr", [](FitOptions& o) { o.seed = 1; },
+         "seed applies to sgd and minibatch, not variable_lr"},
+        {"minibatch", [](FitOptions& o) { o.grad_tol = 1e-3; },
+         "grad_tol applies to gd, variable_lr, steepest and conjugate_gradient, not minibatch"},
+    };
+    for (const Case& c : cases) {
+        FitOptions o;
+        o.method = c.method;
+        o.iterations = 2;
+        CHECK(fit(net, p.data(), o).iterations_done == 2);  // the defaults apply everywhere
+        c.give(o);
+        CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, c.message);
+    }
 }
 
 int main() {
@@ -236,5 +285,6 @@ int main() {
     test_monitor_hooks();
     test_divergence_restores_finite_weights();
     test_bad_options();
+    test_options_that_do_not_apply();
     return report("test_training");
 }

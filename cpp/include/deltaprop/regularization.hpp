@@ -5,10 +5,29 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 
 namespace deltaprop {
 
 enum class Penalty { none, weight_decay, weight_elimination };
+
+/// The penalty's name, as FitOptions and Python spell it.
+inline const char* to_string(Penalty p) {
+    switch (p) {
+        case Penalty::none: return "none";
+        case Penalty::weight_decay: return "weight_decay";
+        case Penalty::weight_elimination: return "weight_elimination";
+    }
+    return "?";
+}
+
+inline Penalty penalty_from_string(const std::string& s) {
+    for (Penalty p : {Penalty::none, Penalty::weight_decay, Penalty::weight_elimination})
+        if (s == to_string(p)) return p;
+    throw std::invalid_argument("penalty must be none, weight_decay or weight_elimination; got \"" +
+                                s + "\"");
+}
 
 struct Regularizer {
     Penalty penalty = Penalty::none;

@@ -1,7 +1,6 @@
-// deltaprop/sgd.hpp — the lecture's two updates, W(t+1) = W(t) − η ∇E:
-//   * a batch gradient-descent step on E_in (all N points per update), and
-//   * a stochastic gradient-descent epoch: N updates, each on one point's error
-//     e_n = ‖h(x_n) − y_n‖², in a seeded random order.
+// deltaprop/sgd.hpp — stochastic gradient descent, W(t+1) = W(t) − η ∇e_n: one update on one
+// point's error e_n = ‖h(x_n) − y_n‖², and an epoch of N of them in a seeded random order.
+// (The batch step on E_in is gd_step, in descent.hpp.)
 // The SGD update needs no gradient buffer: after forward and backward for point n, each
 // W^(ℓ) ← W^(ℓ) − η x^(ℓ-1) (δ^(ℓ))ᵀ is applied in place, touching only the weights and one row.
 #pragma once
@@ -11,51 +10,13 @@
 #include <numeric>
 #include <vector>
 
+#include "deltaprop/checks.hpp"
 #include "deltaprop/gradient.hpp"
 #include "deltaprop/network.hpp"
 #include "deltaprop/propagation.hpp"
 #include "deltaprop/random.hpp"
-#include "deltaprop/simd.hpp"
 
 namespace deltaprop {
-
-namespace detail {
-
-/// w[i] ← w[i] − η(s·g[i]), i < n: a pass over all the weights after each update. Compiled for
-/// several instruction sets like the core's loops (simd.hpp); elementwise, so each gives the
-/// same bits.
-template <class T>
-DELTAPROP_ALWAYS_INLINE void descend_loop(std::size_t n, T eta, T s, const T* g, T* w) {
-    for (std::size_t i = 0; i < n; ++i) w[i] -= eta * (s * g[i]);
-}
-
-}  // namespace detail
-
-DELTAPROP_MULTIVERSION inline void descend(std::size_t n, double eta, double s, const double* g,
-                                           double* w) {
-    detail::descend_loop(n, eta, s, g, w);
-}
-DELTAPROP_MULTIVERSION inline void descend(std::size_t n, float eta, float s, const float* g,
-                                           float* w) {
-    detail::descend_loop(n, eta, s, g, w);
-}
-
-/// W ← W − η g for the flat weights and gradient.
-template <class T>
-void descend(Network<T>& net, const T* g, T eta) {
-    descend(net.n_weights(), eta, T(1), g, net.data());
-}
-
-/// One batch gradient-descent step: computes E_in(W) and G, then W ← W − η G.
-/// Returns E_in before the step. g is scratch of n_weights entries (left holding G).
-/// Throws std::invalid_argument if the weights are not finite (check_finite_weights).
-template <class T>
-double gd_step(Network<T>& net, Evaluator<T>& evaluator, const Data<T>& data, T eta, T* g) {
-    check_finite_weights(net);  // else E_in is NaN and the step silently keeps it so
-    const double e = evaluator.error_and_gradient(net, data, g);
-    descend(net, g, eta);
-    return e;
-}
 
 /// One SGD update on point n: W ← W − η ∇e_n(W). ws needs capacity ≥ 1.
 /// Returns e_n before the update.
@@ -85,11 +46,35 @@ inline void epoch_order(Random& rng, std::vector<std::uint64_t>& order, std::siz
     rng.shuffle(order.data(), n);
 }
 
+/// The points of successive batches of a stochastic method: each epoch a fresh order drawn
+/// from the seed, taken batch by batch (a short last batch is dropped).
+class EpochOrders {
+public:
+    EpochOrders(std::uint64_t seed, std::size_t n) : rng_(seed), n_(n), position_(n) {}
+
+    /// The next batch of points (batch ≤ n), valid until the next call.
+    const std::uint64_t* next(std::size_t batch) {
+        if (position_ + batch > n_) {  // a new epoch
+            epoch_order(rng_, order_, n_);
+            position_ = 0;
+        }
+        const std::uint64_t* rows = order_.data() + position_;
+        position_ += batch;
+        return rows;
+    }
+
+private:
+    Random rng_;
+    std::size_t n_, position_;  // position within the current epoch's order
+    std::vector<std::uint64_t> order_;
+};
+
 /// One SGD epoch: N single-point updates in a random order drawn from rng.
 /// Returns the mean of the per-point errors e_n met along the way (each before its update).
 template <class T>
 double sgd_epoch(Network<T>& net, const Data<T>& data, T eta, Random& rng, Workspace<T>& ws,
                  std::vector<std::uint64_t>& order) {
+    check_learning_rate(double(eta));
     check_data(net.layout(), data);
     check_finite_weights(net);
     epoch_order(rng, order, data.n);
