@@ -7,8 +7,9 @@
 //   backward:  Δ^(L) = ∂e/∂S^(L), from the loss      (squared error: 2 (X^(L) − Y) ⊙ θ'(S^(L)))
 //              Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]_{1..d(ℓ)}
 //   gradient:  G^(ℓ) += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ
-// θ and the loss are parts (activation.hpp, loss.hpp): each function here is written once as a
-// template over them, and dispatch_parts (parts.hpp) picks the instantiation from the network.
+// θ and the loss are parts (activation.hpp, loss.hpp): the elementwise steps (θ, E and Δ^(L) from
+// the loss, ⊙ θ') are written once as templates over them, and dispatch_parts (parts.hpp) picks
+// the instantiation from the network inside each step's function, compiled per instruction set.
 // The product with W^(ℓ) is split into row 0 (the biases, added to every column) and the rest,
 // W^(ℓ)[1:, :]. Every θ' is computed from x = θ(s), so only the activations X^(ℓ) are kept.
 // This column orientation makes the B points the contiguous dimension, so the core's own loops
@@ -97,10 +98,108 @@ DELTAPROP_ALWAYS_INLINE void times_derivative(std::size_t n, const T* x, T* d) {
     for (std::size_t i = 0; i < n; ++i) d[i] = d[i] * Activation::derivative(x[i]);
 }
 
-/// propagate() for the activations Hidden (layers 1..L−1) and Output (layer L).
-template <class Hidden, class Output, class T>
-DELTAPROP_ALWAYS_INLINE const T* propagate_with(const Network<T>& net, std::size_t B,
-                                                Workspace<T>& ws) {
+/// The block's E = Σ of the loss's terms over its points and outputs, in the core's order (per
+/// output, kernels::dot's lanes; the outputs added in double), from X^(L) (d^(L) × B) and the
+/// targets y (B rows of d^(L)). With `deltas`, also Δ^(L) into d (d^(L) × B); without, d is
+/// scratch for the targets of one output.
+template <class Output, class Loss, bool deltas, class T>
+DELTAPROP_ALWAYS_INLINE double output_layer(const T* xL, const T* y, std::size_t dL,
+                                            std::size_t B, T* d) {
+    constexpr std::size_t V = kernels::lanes<T>;
+    double sum = 0;
+    for (std::size_t j = 0; j < dL; ++j) {
+        const T* x = xL + j * B;
+        T* dj = d + j * B;
+        const T* yj = y;  // output j's targets, contiguous
+        if (dL > 1) {
+            for (std::size_t n = 0; n < B; ++n) dj[n] = y[n * dL + j];
+            yj = dj;
+        }
+        T acc[V] = {};
+        std::size_t n = 0;
+        for (; n + V <= B; n += V)
+            for (std::size_t k = 0; k < V; ++k) {
+                acc[k] = Loss::add_error(acc[k], x[n + k], yj[n + k]);
+                if (deltas) dj[n + k] = Loss::template delta<Output>(x[n + k], yj[n + k]);
+            }
+        for (std::size_t k = 0; n < B; ++n, ++k) {
+            acc[k] = Loss::add_error(acc[k], x[n], yj[n]);
+            if (deltas) dj[n] = Loss::template delta<Output>(x[n], yj[n]);
+        }
+        sum += double(kernels::reduce_lanes(acc));
+    }
+    return sum;
+}
+
+// The bodies of the elementwise steps below, each written once over the parts and
+// instantiated by dispatch_parts for the network's.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void activate_layer_body(Output output, bool last, T* s, std::size_t n) {
+    dispatch_parts(output, [&](auto hidden, auto out, auto) DELTAPROP_INLINE_LAMBDA {
+        if (last)
+            activate<decltype(out)>(s, n);
+        else
+            activate<decltype(hidden)>(s, n);
+    });
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE double output_layer_body(Output output, bool deltas, const T* xL,
+                                                 const T* y, std::size_t dL, std::size_t B, T* d) {
+    return dispatch_parts(output, [&](auto, auto out, auto loss) DELTAPROP_INLINE_LAMBDA {
+        using O = decltype(out);
+        using Loss = decltype(loss);
+        return deltas ? output_layer<O, Loss, true>(xL, y, dL, B, d)
+                      : output_layer<O, Loss, false>(xL, y, dL, B, d);
+    });
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE void times_hidden_derivative_body(Output output, std::size_t n,
+                                                          const T* x, T* d) {
+    dispatch_parts(output, [&](auto hidden, auto, auto) DELTAPROP_INLINE_LAMBDA {
+        times_derivative<decltype(hidden)>(n, x, d);
+    });
+}
+
+}  // namespace detail
+
+// The elementwise steps of the path, for a network whose output θ is `output`, compiled for
+// several instruction sets like the core's loops (simd.hpp), with the parts' formulas inlined.
+
+/// X^(ℓ) = θ(S^(ℓ)) in place for n values of layer ℓ: the hidden θ, or the output θ if `last`.
+DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, double* s,
+                                                  std::size_t n) {
+    detail::activate_layer_body(output, last, s, n);
+}
+DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, float* s,
+                                                  std::size_t n) {
+    detail::activate_layer_body(output, last, s, n);
+}
+/// The block's E from X^(L) and the targets, and with `deltas` Δ^(L) into d (see
+/// detail::output_layer).
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const double* xL,
+                                                  const double* y, std::size_t dL,
+                                                  std::size_t B, double* d) {
+    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+}
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const float* xL,
+                                                  const float* y, std::size_t dL, std::size_t B,
+                                                  float* d) {
+    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+}
+/// d[i] ← d[i]·θ'(s_i) for n values of a hidden layer, θ' from x[i] = θ(s_i).
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+                                                           const double* x, double* d) {
+    detail::times_hidden_derivative_body(output, n, x, d);
+}
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+                                                           const float* x, float* d) {
+    detail::times_hidden_derivative_body(output, n, x, d);
+}
+
+/// Forward propagation of B points whose inputs ws holds already (X^(0) in x(0), or
+/// input_rows()): fills X^(1..L). Returns X^(L).
+template <class T>
+const T* propagate(const Network<T>& net, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers(), d0 = net.layout().n_inputs();
     const T* x0 = ws.input_rows();
     for (std::size_t l = 1; l <= L; ++l) {
@@ -113,34 +212,9 @@ DELTAPROP_ALWAYS_INLINE const T* propagate_with(const Network<T>& net, std::size
             gemm(Trans::yes, Trans::yes, d_out, B, d_in, W + d_out, d_out, x0, d0, T(1), s, B);
         else
             gemm(Trans::yes, Trans::no, d_out, B, d_in, W + d_out, d_out, ws.x(l - 1), B, T(1), s, B);
-        if (l < L)  // X^(ℓ) = θ(S^(ℓ))
-            activate<Hidden>(s, d_out * B);
-        else
-            activate<Output>(s, d_out * B);
+        activate_layer(net.output(), l == L, s, d_out * B);  // X^(ℓ) = θ(S^(ℓ))
     }
     return ws.x(L);
-}
-
-template <class T>
-DELTAPROP_ALWAYS_INLINE const T* propagate_body(const Network<T>& net, std::size_t B,
-                                                Workspace<T>& ws) {
-    return dispatch_parts(net.output(), [&](auto hidden, auto output, auto) DELTAPROP_INLINE_LAMBDA {
-        return propagate_with<decltype(hidden), decltype(output)>(net, B, ws);
-    });
-}
-
-}  // namespace detail
-
-/// Forward propagation of B points whose inputs ws holds already (X^(0) in x(0), or
-/// input_rows()): fills X^(1..L). Returns X^(L). Compiled for several instruction sets, like
-/// the core's loops (simd.hpp), with θ inlined.
-DELTAPROP_MULTIVERSION inline const double* propagate(const Network<double>& net, std::size_t B,
-                                                      Workspace<double>& ws) {
-    return detail::propagate_body(net, B, ws);
-}
-DELTAPROP_MULTIVERSION inline const float* propagate(const Network<float>& net, std::size_t B,
-                                                     Workspace<float>& ws) {
-    return detail::propagate_body(net, B, ws);
 }
 
 /// X^(0) of ws from the rows rows[0..B) of x (row-major, d^(0) wide), for forward propagation
@@ -180,99 +254,30 @@ const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>
     return propagate(net, B, ws);
 }
 
-namespace detail {
-
-/// The block's E = Σ of the loss's terms over its points and outputs, in the core's order (per
-/// output, kernels::dot's lanes; the outputs added in double), from X^(L) (d^(L) × B) and the
-/// targets y (B rows of d^(L)). With `deltas`, also Δ^(L) into d (d^(L) × B); without, d is
-/// scratch for the targets of one output.
-template <class Output, class Loss, bool deltas, class T>
-DELTAPROP_ALWAYS_INLINE double output_layer(const T* xL, const T* y, std::size_t dL,
-                                            std::size_t B, T* d) {
-    constexpr std::size_t V = kernels::lanes<T>;
-    double sum = 0;
-    for (std::size_t j = 0; j < dL; ++j) {
-        const T* x = xL + j * B;
-        T* dj = d + j * B;
-        const T* yj = y;  // output j's targets, contiguous
-        if (dL > 1) {
-            for (std::size_t n = 0; n < B; ++n) dj[n] = y[n * dL + j];
-            yj = dj;
-        }
-        T acc[V] = {};
-        std::size_t n = 0;
-        for (; n + V <= B; n += V)
-            for (std::size_t k = 0; k < V; ++k) {
-                acc[k] = Loss::add_error(acc[k], x[n + k], yj[n + k]);
-                if (deltas) dj[n + k] = Loss::template delta<Output>(x[n + k], yj[n + k]);
-            }
-        for (std::size_t k = 0; n < B; ++n, ++k) {
-            acc[k] = Loss::add_error(acc[k], x[n], yj[n]);
-            if (deltas) dj[n] = Loss::template delta<Output>(x[n], yj[n]);
-        }
-        sum += double(kernels::reduce_lanes(acc));
-    }
-    return sum;
+/// The block's E, Σ ‖x^(L) − y‖² for the squared error, after forward(), from the targets y (B
+/// rows of d^(L)); uses Δ^(L) of ws as scratch.
+template <class T>
+double squared_error(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
+    const std::size_t L = net.n_layers();
+    return output_layer(net.output(), false, ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
 }
 
-/// backward() for the parts Hidden, Output and Loss.
-template <class Hidden, class Output, class Loss, class T>
-DELTAPROP_ALWAYS_INLINE double backward_with(const Network<T>& net, const T* y, std::size_t B,
-                                             Workspace<T>& ws) {
+/// Backpropagation, after forward(): fills Δ^(L..1) in ws from the targets y (B rows of
+/// d^(L)): Δ^(L) from the loss, then Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]. Returns the
+/// block's E, as squared_error().
+template <class T>
+double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers();
     const double sum =
-        output_layer<Output, Loss, true>(ws.x(L), y, net.layout().dim(L), B, ws.delta(L));
+        output_layer(net.output(), true, ws.x(L), y, net.layout().dim(L), B, ws.delta(L));
     for (std::size_t l = L - 1; l >= 1; --l) {  // δ^(ℓ) = θ'(s^(ℓ)) ⊗ [W^(ℓ+1) δ^(ℓ+1)]_1^d(ℓ)
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         T* dl = ws.delta(l);
         gemm(Trans::no, Trans::no, d, B, d_next, net.weights(l + 1) + d_next, d_next,
              ws.delta(l + 1), B, T(0), dl, B);
-        times_derivative<Hidden>(d * B, ws.x(l), dl);
+        times_hidden_derivative(net.output(), d * B, ws.x(l), dl);
     }
     return sum;
-}
-
-template <class T>
-DELTAPROP_ALWAYS_INLINE double squared_error_body(const Network<T>& net, const T* y,
-                                                  std::size_t B, Workspace<T>& ws) {
-    return dispatch_parts(net.output(), [&](auto, auto output, auto loss) DELTAPROP_INLINE_LAMBDA {
-        const std::size_t L = net.n_layers();
-        return output_layer<decltype(output), decltype(loss), false>(
-            ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
-    });
-}
-
-template <class T>
-DELTAPROP_ALWAYS_INLINE double backward_body(const Network<T>& net, const T* y, std::size_t B,
-                                             Workspace<T>& ws) {
-    return dispatch_parts(net.output(), [&](auto hidden, auto output, auto loss)
-                                            DELTAPROP_INLINE_LAMBDA {
-        return backward_with<decltype(hidden), decltype(output), decltype(loss)>(net, y, B, ws);
-    });
-}
-
-}  // namespace detail
-
-/// The block's E, Σ ‖x^(L) − y‖² for the squared error, after forward(), from the targets y (B
-/// rows of d^(L)); uses Δ^(L) of ws as scratch.
-DELTAPROP_MULTIVERSION inline double squared_error(const Network<double>& net, const double* y,
-                                                   std::size_t B, Workspace<double>& ws) {
-    return detail::squared_error_body(net, y, B, ws);
-}
-DELTAPROP_MULTIVERSION inline double squared_error(const Network<float>& net, const float* y,
-                                                   std::size_t B, Workspace<float>& ws) {
-    return detail::squared_error_body(net, y, B, ws);
-}
-
-/// Backpropagation, after forward(): fills Δ^(L..1) in ws from the targets y (B rows of
-/// d^(L)). Returns the block's E, as squared_error().
-DELTAPROP_MULTIVERSION inline double backward(const Network<double>& net, const double* y,
-                                              std::size_t B, Workspace<double>& ws) {
-    return detail::backward_body(net, y, B, ws);
-}
-DELTAPROP_MULTIVERSION inline double backward(const Network<float>& net, const float* y,
-                                              std::size_t B, Workspace<float>& ws) {
-    return detail::backward_body(net, y, B, ws);
 }
 
 /// How accumulate_gradient stores rows 1.. of G^(1) (the weights of the inputs, d^(0) × d^(1)):
