@@ -5,7 +5,7 @@ Usage (deltaprop installed; needs a C++17 compiler and CMake, as the package bui
     python benchmarks/gemm_switch.py [--build-dir DIR]
 
 The core sends a product of at most ``blas::small_product_limit`` multiply-adds
-(cpp/include/deltaprop/blas.hpp) to its own loops and larger ones to BLAS. Python cannot call
+(cpp/include/deltaprop/gemm.hpp) to its own loops and larger ones to BLAS. Python cannot call
 that internal GEMM, so this script builds the small C++ program ``benchmarks/cpp/gemm_switch.cpp``
 against the installed package (its CMake config under ``deltaprop/share/cmake/deltaprop``),
 runs it with BLAS on one thread, and summarises: for each product kind (forward, backward,

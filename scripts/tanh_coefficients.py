@@ -1,4 +1,4 @@
-"""Coefficients of the polynomial in deltaprop::fast_tanh (cpp/include/deltaprop/activation.hpp).
+"""Coefficients of the polynomial in deltaprop::fast_tanh (cpp/include/deltaprop/activations/tanh.hpp).
 
 fast_tanh reduces |s| to z = |s| - j*c with c = ln2/2, so that |z| <= c/2, and needs
 tanh(z) = z * P(z^2) on that interval. Here P(w) = 1 + w*(q0 + q1*w + ... + q_{n-1}*w^(n-1)) is

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "deltaprop/blas.hpp"
+#include "deltaprop/gemm.hpp"
 
 using deltaprop::Trans;
 

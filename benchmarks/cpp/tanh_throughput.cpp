@@ -16,7 +16,7 @@
 #include <cstring>
 #include <vector>
 
-#include "deltaprop/activation.hpp"
+#include "deltaprop/activations/tanh.hpp"
 
 namespace {
 

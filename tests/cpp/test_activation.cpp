@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "check.hpp"
-#include "deltaprop/activation.hpp"
+#include "deltaprop/activations/tanh.hpp"
 
 /// |a − exact| in units of the spacing of T at exact (the ulp of the binade exact lies in).
 template <class T>

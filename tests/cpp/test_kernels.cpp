@@ -1,4 +1,4 @@
-// The core's small-product kernels (blas.hpp) against plain loops written from their documented
+// The core's small-product kernels (small_products.hpp) against plain loops from their documented
 // order of operations: every product a fused multiply-add (std::fma), dot products and sums in
 // lanes<T> interleaved lanes reduced by halving, axpy-style products adding k = 0, 1, ... in
 // turn. Bit for bit: the fused path, SGD and the layer-by-layer path all rely on this order, so
@@ -30,7 +30,7 @@ T halving_sum(std::vector<T> acc) {
     return acc[0];
 }
 
-/// Σ x[i]·y[i] (or Σ x[i] when y is null) as blas.hpp documents it.
+/// Σ x[i]·y[i] (or Σ x[i] when y is null) as small_products.hpp documents it.
 template <class T>
 T reference_sum(std::size_t n, const T* x, const T* y) {
     std::vector<T> acc(kernels::lanes<T>, T(0));

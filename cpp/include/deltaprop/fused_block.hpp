@@ -8,8 +8,9 @@
 // the output error, every δ backward and its contributions to the gradient before the next chunk
 // starts; a chunk's activations, d^(ℓ) × V, stay in L1.
 //
-// Same equations, same bits. Every quantity is computed by the same operations in the same order
-// as in propagation.hpp and the core's small products (blas.hpp): signals start at the bias and
+// Same equations, same bits. θ and the loss are the same parts as in propagation.hpp (parts.hpp
+// picks them for both paths), and every quantity is computed by the same operations in the same
+// order as there and in the core's small products (small_products.hpp): signals start at the bias and
 // add w·x in input order, sensitivities start at 0 and add w·δ in unit order, each by a
 // mul_add, and the gradient's sums over the block are kept in V lanes (point n of the block in
 // lane n mod V) and reduced with kernels::reduce_lanes at the end of the block, exactly as
@@ -25,10 +26,12 @@
 #include <cstring>
 #include <vector>
 
-#include "deltaprop/activation.hpp"
-#include "deltaprop/blas.hpp"
+#include "deltaprop/gemm.hpp"
 #include "deltaprop/memory.hpp"
 #include "deltaprop/network.hpp"
+#include "deltaprop/parts.hpp"
+#include "deltaprop/simd.hpp"
+#include "deltaprop/small_products.hpp"
 
 namespace deltaprop {
 
@@ -44,8 +47,8 @@ inline bool block_products_stay_in_loops(const Layout& layout, std::size_t block
 
 /// Whether the code that runs here holds a pack in one register. Below AVX-512, GCC lowers
 /// the comparisons of a 64-byte pack (tanh's clamp) lane by lane through general registers: an
-/// AVX2 build ran 2-10-1 in the fused path at 653 µs per evaluation (N = 7291, one thread),
-/// 3× slower than its layer-by-layer path (213 µs), whose loops vectorise at the CPU's width.
+/// AVX2 build measured the fused path several times slower than its layer-by-layer path, whose
+/// loops vectorise at the CPU's width.
 /// Either path gives the same bits, so the choice never shows in results.
 inline bool packs_fit_registers() {
 #if defined(DELTAPROP_CLONES)  // the x86-64-v4 clone runs where the CPU has its instructions
@@ -95,9 +98,8 @@ public:
     /// Packs per chunk. A chunk's layers depend on each other (a δ waits for the tanh of the
     /// layer above, which waits for all its inputs), and a tanh is a chain of some twenty
     /// dependent operations: G independent packs per step give the processor other work while
-    /// one waits. For 2-10-1 (one thread, N = 7291), 8 packs took 121 µs per evaluation in
-    /// double against 133 with 4 and 151 with 2, and 63 against 69 µs in float; 16 packs
-    /// (a double block in one chunk) gained 4% more, and a float chunk would then pass a block.
+    /// one waits. 8 packs measured faster than 4 or 2 on 2-10-1 in both types; 16 (a double
+    /// block in one chunk) a little faster still, but a float chunk would then pass a block.
     static constexpr std::size_t G = 8;
     static constexpr std::size_t P = G * V;
 
@@ -121,7 +123,7 @@ public:
 
     /// The chunk's addresses as a value, which the compiler keeps in registers. Read from the
     /// workspace's members instead, they were read again after every store of a pack (such a
-    /// store may alias them as far as the compiler knows): 2-10-1 took 100 µs against 96.
+    /// store may alias them as far as the compiler knows), measurably slower.
     Chunk<T> chunk() {
         Chunk<T> c;
         c.offsets = offsets_.data();
@@ -143,23 +145,22 @@ private:
 #ifdef DELTAPROP_PACKS
 namespace detail {
 
-/// lanes[k] += u[g][k]·v[g][k] (a mul_add; with u null, += v[g][k]) for packs g = 0, 1, ... in
-/// turn (the points' order), for the chunk's first n points: all of them in a full chunk. In
-/// the last, partial pack only the lanes of real points take the new value, so lane k ends as
-/// the sum over points k, k + V, ... < n that kernels::dot_lanes and sum_lanes form: the same
-/// operations on the same values as a loop point by point, which cost a 2-10-1 evaluation on
-/// N = 300 (a block of 44 rows) a quarter of its time.
-template <class T>
-DELTAPROP_ALWAYS_INLINE void accumulate_lanes(T* lanes, const Pack<T>* u, const Pack<T>* v,
-                                              std::size_t n) {
+/// lanes[k] ← add(lanes[k], g)[k] for the chunk's packs g = 0, 1, ... in turn (the points'
+/// order), for its first n points: all of them in a full chunk. add(acc, g) is acc plus pack g's
+/// term, a mul_add or a sum. In the last, partial pack only the lanes of real points take the new
+/// value, so lane k ends as the sum over points k, k + V, ... < n that kernels::dot_lanes and
+/// sum_lanes form: the same operations on the same values as a loop point by point, which cost
+/// a 2-10-1 evaluation on the course's N = 300 (a partial last block) much of its time.
+template <class T, class Add>
+DELTAPROP_ALWAYS_INLINE void accumulate_lanes(T* lanes, std::size_t n, Add add) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G;
     Pack<T> acc = load(lanes);
     if (n == G * V) {
         DELTAPROP_UNROLL
-        for (std::size_t g = 0; g < G; ++g) acc = u ? mul_add(u[g], v[g], acc) : acc + v[g];
+        for (std::size_t g = 0; g < G; ++g) acc = add(acc, g);
     } else {
         for (std::size_t g = 0; g * V < n; ++g) {
-            const Pack<T> sum = u ? mul_add(u[g], v[g], acc) : acc + v[g];
+            const Pack<T> sum = add(acc, g);
             if ((g + 1) * V <= n) {
                 acc = sum;
             } else {
@@ -170,57 +171,67 @@ DELTAPROP_ALWAYS_INLINE void accumulate_lanes(T* lanes, const Pack<T>* u, const 
     store(lanes, acc);
 }
 
-/// Forward propagation of chunk c from c.x(0): X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]), ℓ = 1..L.
-template <class T>
-DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, const Chunk<T>& c) {
+/// X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]) for one layer of a chunk: d_out rows from d_in.
+template <class Activation, class T>
+DELTAPROP_ALWAYS_INLINE void chunk_layer_forward(const T* W, std::size_t d_in, std::size_t d_out,
+                                                 const T* prev, T* out) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
-    const std::size_t L = net.n_layers();
-    for (std::size_t l = 1; l <= L; ++l) {
-        const std::size_t d_in = net.layout().dim(l - 1), d_out = net.layout().dim(l);
-        const T* W = net.weights(l);
-        const T* prev = c.x(l - 1);
-        T* out = c.x(l);
-        const bool tanh = l < L || net.output() == Output::tanh;
-        for (std::size_t j = 0; j < d_out; ++j) {
-            Pack<T> s[G];
-            // the bias first, then the inputs in order
+    for (std::size_t j = 0; j < d_out; ++j) {
+        Pack<T> s[G];
+        // the bias first, then the inputs in order
+        DELTAPROP_UNROLL
+        for (std::size_t g = 0; g < G; ++g) s[g] = splat<Pack<T>>(W[j]);
+        for (std::size_t p = 0; p < d_in; ++p) {
+            const Pack<T> w = splat<Pack<T>>(W[(p + 1) * d_out + j]);
             DELTAPROP_UNROLL
-            for (std::size_t g = 0; g < G; ++g) s[g] = splat<Pack<T>>(W[j]);
-            for (std::size_t p = 0; p < d_in; ++p) {
-                const Pack<T> w = splat<Pack<T>>(W[(p + 1) * d_out + j]);
-                DELTAPROP_UNROLL
-                for (std::size_t g = 0; g < G; ++g)
-                    s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
-            }
-            DELTAPROP_UNROLL
-            for (std::size_t g = 0; g < G; ++g)
-                store(out + j * P + g * V, tanh ? fast_tanh(s[g]) : s[g]);
+            for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
         }
+        DELTAPROP_UNROLL
+        for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, Activation::value(s[g]));
     }
 }
 
-/// Adds the e² of chunk c's first n points into the error lanes. With `deltas`, also
-/// Δ^(L) = 2 (X^(L) − Y) ⊙ θ'(S^(L)), and backpropagates Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)].
-template <class T>
+/// Forward propagation of chunk c from c.x(0): X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]), ℓ = 1..L, θ the
+/// activation Hidden below layer L and Output at it.
+template <class Hidden, class Output, class T>
+DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, const Chunk<T>& c) {
+    const Layout& layout = net.layout();
+    const std::size_t L = net.n_layers();
+    for (std::size_t l = 1; l < L; ++l)
+        chunk_layer_forward<Hidden>(net.weights(l), layout.dim(l - 1), layout.dim(l), c.x(l - 1),
+                                    c.x(l));
+    chunk_layer_forward<Output>(net.weights(L), layout.dim(L - 1), layout.dim(L), c.x(L - 1), c.x(L));
+}
+
+/// Adds the loss's terms of chunk c's first n points into the error lanes (one set of lanes per
+/// output); with `deltas`, also Δ^(L) from the loss into c.delta(L).
+template <class Output, class Loss, class T>
 DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, const Chunk<T>& c,
                                          T* error_lanes, std::size_t n, bool deltas) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
     const std::size_t L = net.n_layers(), dL = net.layout().n_outputs();
     for (std::size_t j = 0; j < dL; ++j) {
-        Pack<T> x[G], e[G];
+        Pack<T> x[G], y[G];
         DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
             x[g] = load(c.x(L) + j * P + g * V);
-            e[g] = x[g] - load(c.y + j * P + g * V);
+            y[g] = load(c.y + j * P + g * V);
         }
-        accumulate_lanes(error_lanes + j * V, e, e, n);
+        accumulate_lanes(error_lanes + j * V, n,
+                         [&](Pack<T> acc, std::size_t g) DELTAPROP_INLINE_LAMBDA {
+                             return Loss::add_error(acc, x[g], y[g]);
+                         });
         if (!deltas) continue;
         DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
-            store(c.delta(L) + j * P + g * V, net.output() == Output::tanh
-                                                  ? e[g] * (T(2) * tanh_derivative(x[g]))
-                                                  : e[g] * T(2));
+            store(c.delta(L) + j * P + g * V, Loss::template delta<Output>(x[g], y[g]));
     }
-    if (!deltas) return;
-    for (std::size_t l = L - 1; l >= 1; --l) {
+}
+
+/// Backpropagation through chunk c's hidden layers, from Δ^(L):
+/// Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)], θ' of the activation Hidden, ℓ = L−1..1.
+template <class Hidden, class T>
+DELTAPROP_ALWAYS_INLINE void chunk_backward(const Network<T>& net, const Chunk<T>& c) {
+    constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
+    for (std::size_t l = net.n_layers() - 1; l >= 1; --l) {
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         const T* W = net.weights(l + 1);
         const T* next = c.delta(l + 1);
@@ -235,7 +246,7 @@ DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, const Chunk<T>& 
                     s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
             }
             DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
-                store(delta + j * P + g * V, s[g] * tanh_derivative(load(x + j * P + g * V)));
+                store(delta + j * P + g * V, s[g] * Hidden::derivative(load(x + j * P + g * V)));
         }
     }
 }
@@ -254,7 +265,8 @@ DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, const Chunk<T
         for (std::size_t j = 0; j < d_out; ++j) {  // row 0: the bias input is 1
             DELTAPROP_UNROLL
             for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
-            accumulate_lanes<T>(lanes + j * V, nullptr, terms, n);
+            accumulate_lanes(lanes + j * V, n, [&](Pack<T> acc, std::size_t g)
+                                                   DELTAPROP_INLINE_LAMBDA { return acc + terms[g]; });
         }
         for (std::size_t p = 0; p < d_in; ++p) {
             Pack<T> xp[G];
@@ -262,7 +274,10 @@ DELTAPROP_ALWAYS_INLINE void chunk_gradient(const Network<T>& net, const Chunk<T
             for (std::size_t j = 0; j < d_out; ++j) {
                 DELTAPROP_UNROLL
                 for (std::size_t g = 0; g < G; ++g) terms[g] = load(dl + j * P + g * V);
-                accumulate_lanes(lanes + ((p + 1) * d_out + j) * V, xp, terms, n);
+                accumulate_lanes(lanes + ((p + 1) * d_out + j) * V, n,
+                                 [&](Pack<T> acc, std::size_t g) DELTAPROP_INLINE_LAMBDA {
+                                     return mul_add(xp[g], terms[g], acc);
+                                 });
             }
         }
     }
@@ -307,10 +322,9 @@ DELTAPROP_ALWAYS_INLINE void load_chunk(const Layout& layout, const T* x0, const
     c.n = n;
 }
 
-/// The block's Σ ‖x^(L) − y‖², and with g its gradient sums added into g (laid out like the
-/// weights); the body of fused_block for either type.
-template <class T>
-DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* x0, const T* y,
+/// fused_block() for the parts Hidden, Output and Loss.
+template <class Hidden, class Output, class Loss, class T>
+DELTAPROP_ALWAYS_INLINE double fused_block_with(const Network<T>& net, const T* x0, const T* y,
                                                 std::size_t B, ChunkWorkspace<T>& ws, T* g) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, P = ChunkWorkspace<T>::P;
     const Layout& layout = net.layout();
@@ -321,23 +335,36 @@ DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* 
     if (g)
         for (std::size_t i = 0; i < nw * V; ++i) gradient_lanes[i] = T(0);
     Chunk<T> c = ws.chunk();
+    // The chunk's steps, for its first n points: n = P in every chunk but maybe the block's last.
+    const auto chunk_steps = [&](std::size_t n) DELTAPROP_INLINE_LAMBDA {
+        chunk_error<Output, Loss>(net, c, error_lanes, n, g != nullptr);
+        if (!g) return;
+        chunk_backward<Hidden>(net, c);
+        chunk_gradient(net, c, gradient_lanes, n);
+    };
     for (std::size_t start = 0; start < B; start += P) {
         load_chunk(layout, x0 + start * d0, y + start * dL, std::min(B - start, P), c);
-        chunk_forward(net, c);
-        // The block's last chunk may be partial: its first n points go into the lanes.
-        if (c.n == P) {
-            chunk_error(net, c, error_lanes, P, g != nullptr);
-            if (g) chunk_gradient(net, c, gradient_lanes, P);
-        } else {
-            chunk_error(net, c, error_lanes, c.n, g != nullptr);
-            if (g) chunk_gradient(net, c, gradient_lanes, c.n);
-        }
+        chunk_forward<Hidden, Output>(net, c);
+        if (c.n == P)
+            chunk_steps(P);  // n known at compile time: the lanes' loops unroll
+        else
+            chunk_steps(c.n);
     }
     double sum = 0;
     for (std::size_t j = 0; j < dL; ++j) sum += double(kernels::reduce_lanes(error_lanes + j * V));
     if (g)
         for (std::size_t i = 0; i < nw; ++i) g[i] += kernels::reduce_lanes(gradient_lanes + i * V);
     return sum;
+}
+
+template <class T>
+DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* x0, const T* y,
+                                                std::size_t B, ChunkWorkspace<T>& ws, T* g) {
+    return dispatch_parts(net.output(), [&](auto hidden, auto output, auto loss)
+                                            DELTAPROP_INLINE_LAMBDA {
+        return fused_block_with<decltype(hidden), decltype(output), decltype(loss)>(net, x0, y, B,
+                                                                                   ws, g);
+    });
 }
 
 }  // namespace detail

@@ -13,37 +13,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "deltaprop/data.hpp"
 #include "deltaprop/fused_block.hpp"
 #include "deltaprop/network.hpp"
 #include "deltaprop/propagation.hpp"
 #include "deltaprop/thread_pool.hpp"
 
 namespace deltaprop {
-
-/// A data set as the core sees it: N rows of inputs (N × d^(0)) and targets (N × d^(L)), both
-/// row-major and contiguous. The core never copies it.
-template <class T>
-struct Data {
-    const T* x = nullptr;
-    const T* y = nullptr;
-    std::size_t n = 0;
-    /// Columns of x and y when known (0: not given, the caller vouches for d^(0) and d^(L)).
-    std::size_t x_cols = 0, y_cols = 0;
-};
-
-template <class T>
-void check_data(const Layout& layout, const Data<T>& data) {
-    if (data.n == 0) throw std::invalid_argument("empty data: N = 0 rows");
-    if (data.x == nullptr || data.y == nullptr) throw std::invalid_argument("data is null");
-    if (data.x_cols != 0 && data.x_cols != layout.n_inputs())
-        throw std::invalid_argument("x has " + std::to_string(data.x_cols) +
-                                    " columns but the network has d0 = " +
-                                    std::to_string(layout.n_inputs()) + " inputs");
-    if (data.y_cols != 0 && data.y_cols != layout.n_outputs())
-        throw std::invalid_argument("y has " + std::to_string(data.y_cols) +
-                                    " columns but the network has dL = " +
-                                    std::to_string(layout.n_outputs()) + " outputs");
-}
 
 /// Evaluates E_in and its gradient for networks of one layout, with buffers allocated once.
 /// Not thread-safe: one Evaluator per concurrent caller.
@@ -56,18 +32,17 @@ public:
     /// Small networks, whose layers all have d^(ℓ-1)·d^(ℓ) ≤ 108 (2-10-1, 2-10-10-1), use 128
     /// rows: their blocks run in the core's loops (128·108 multiply-adds stay within
     /// blas::small_product_limit) and take the fused path. There a block costs the reduction of
-    /// its lane sums, which 64-row blocks made 15% of a 2-10-1 epoch, while 256-row blocks split
-    /// the course's N = 300 badly between two threads (256 + 44 rows): 128 measured best for
-    /// both. Wider networks use 256 rows: short blocks share N out evenly between threads
+    /// its lane sums, a large share of a 2-10-1 epoch with 64-row blocks, while 256-row blocks
+    /// split the course's N = 300 badly between two threads (256 + 44 rows): 128 measured best
+    /// for both. Wider networks use 256 rows: short blocks share N out evenly between threads
     /// (N = 7291 in 1024-row blocks leaves 4 blocks to one thread and 3.1 to the other), and
     /// the block's rows are still in L2 when the gradient reads them again after the forward
-    /// pass. On workload C of benchmarks/ (256-100-10), 256 rows against 1024: one thread
-    /// 16.6 -> 15.5 ms per gradient in float64 and 8.0 -> 7.0 in float32, two threads 9.4 ->
-    /// 8.2 and 4.5 -> 3.7; 512-512-10 and 784-300-10 time the same with 256, 512 or 1024 rows.
+    /// pass (measured faster than 1024 on workload C in both types and thread counts; wider
+    /// networks time the same with 256, 512 or 1024 rows; see benchmarks/RESULTS.md).
     /// A layer of more than 1 MiB of weights takes 1024 rows instead, so that adding a
     /// block's G^(ℓ) += X Δᵀ into the partial sums, a pass over that memory, is spread over
-    /// more rows (workload D, 784-1024-1024-10, float32: 648 ms per gradient with 256 rows, 591
-    /// with 1024). Fewer where a block's workspace would pass 64 MiB.
+    /// more rows (measured faster on workload D). Fewer where a block's workspace would pass
+    /// 64 MiB.
     static std::size_t rows_per_block(const Layout& layout) {
         constexpr std::size_t small_rows = 128;
         if (block_products_stay_in_loops(layout, small_rows)) return small_rows;
@@ -146,10 +121,9 @@ private:
     /// Threads worth using for n rows: small work stays on one thread, where handing work to
     /// another costs more than it saves. The unit of work is a chunk (64 points of 2-10-1 in
     /// float64, 128 in float32), so a few hundred points split unevenly: the course's N = 300
-    /// is 5 float64 chunks, 3 for one thread and 2 for the other, and the median of 2 threads
-    /// (4.7–5.8 µs per evaluation) was no better than one (5.0 µs). From about 10⁵ of these
-    /// flops both types gain: 2-10-1 at N = 600 in float32, 4.4–4.7 µs against 5.0; at N = 800
-    /// in float64, 7.3–7.9 against 11.4.
+    /// is 5 float64 chunks, 3 for one thread and 2 for the other, and 2 threads measured no
+    /// faster than one. From about 10⁵ of these flops both types gain (2-10-1 from N = 600 in
+    /// float32 and N = 800 in float64).
     std::size_t threads_for(std::size_t n) const {
         const double flops = 6.0 * double(n) * double(layout_.n_weights());
         const double per_thread = 1.0e5;
@@ -201,7 +175,7 @@ private:
             allocate(partial_g_, slots * stride, T(0), "the partial gradients");
         // Task t runs on one thread with its own scratch and owns slots t, t + threads, ...
         // It zeroes them itself: in parallel, where a large network's slots (15 MB each for
-        // workload D) took 2% of one thread's epoch to clear before the tasks started.
+        // workload D) took a measurable share of an epoch to clear before the tasks started.
         pool_->run(
             threads,
             [&](std::size_t t) {
@@ -226,8 +200,8 @@ private:
     /// g = (Σ of the slots in slot order) / N, rows 1.. of G^(1) transposed back unless the
     /// path was fused (FirstLayer::transposed). One pass over the slots, its entries shared
     /// among the threads: each entry's sum is the same additions in the same order whoever
-    /// computes it. (Summed into slot 0 one slot at a time on the calling thread, it was 1.4%
-    /// of workload D's epoch on one thread, and serial.)
+    /// computes it. (Summed into slot 0 one slot at a time on the calling thread, it was
+    /// measurably slower on workload D, and serial.)
     void sum_slots(std::size_t slots, std::size_t stride, std::size_t n, T* g,
                    std::size_t threads) {
         const std::size_t nw = layout_.n_weights(), d0 = layout_.n_inputs(), d1 = layout_.dim(1);

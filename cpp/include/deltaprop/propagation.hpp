@@ -1,20 +1,23 @@
 // deltaprop/propagation.hpp — forward propagation, backpropagation of the sensitivities δ, and
-// the gradient G^(ℓ) = x^(ℓ-1) (δ^(ℓ))ᵀ, for a block of B data points at once.
+// the gradient G^(ℓ) = x^(ℓ-1) (δ^(ℓ))ᵀ, for a block of B data points at once, layer by layer.
 //
 // Inside a block the data points are columns, as the lecture writes x_n: X^(ℓ) is d^(ℓ) × B
 // (the bias row of 1s is not stored), and
 //   forward:   S^(ℓ) = W^(ℓ)ᵀ [1; X^(ℓ-1)]            X^(ℓ) = θ(S^(ℓ))
-//   backward:  Δ^(L) = 2 (X^(L) − Y) ⊙ θ'(S^(L))
+//   backward:  Δ^(L) = ∂e/∂S^(L), from the loss      (squared error: 2 (X^(L) − Y) ⊙ θ'(S^(L)))
 //              Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]_{1..d(ℓ)}
 //   gradient:  G^(ℓ) += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ
+// θ and the loss are parts (activation.hpp, loss.hpp): the elementwise steps (θ, E and Δ^(L) from
+// the loss, ⊙ θ') are written once as templates over them, and dispatch_parts (parts.hpp) picks
+// the instantiation from the network inside each step's function, compiled per instruction set.
 // The product with W^(ℓ) is split into row 0 (the biases, added to every column) and the rest,
-// W^(ℓ)[1:, :]. With tanh, θ'(s) = 1 − x², so only the activations X^(ℓ) are kept. This
-// column orientation makes the B points the contiguous dimension, so the core's own loops for
-// tiny layers (2-10-1) run along long vectors; large layers go to BLAS either way.
+// W^(ℓ)[1:, :]. Every θ' is computed from x = θ(s), so only the activations X^(ℓ) are kept.
+// This column orientation makes the B points the contiguous dimension, so the core's own loops
+// for tiny layers (2-10-1) run along long vectors; large layers go to BLAS either way.
 // The data set itself stays row-major (N × d), as numpy holds it. When the first layer's products
-// go to BLAS, BLAS reads the block's rows as they are (a transpose flag, no copy): copying a
-// block of 256-wide rows into columns cost about as much as the forward product itself. For
-// the core's own loops (tiny layers) each block's inputs are transposed once into the workspace.
+// go to BLAS, BLAS reads the block's rows as they are (a transpose flag, no copy), which measured
+// faster than copying a block of wide rows into columns first. For the core's own loops (tiny
+// layers) each block's inputs are transposed once into the workspace.
 #pragma once
 
 #include <algorithm>
@@ -22,10 +25,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "deltaprop/activation.hpp"
-#include "deltaprop/blas.hpp"
+#include "deltaprop/gemm.hpp"
 #include "deltaprop/memory.hpp"
 #include "deltaprop/network.hpp"
+#include "deltaprop/parts.hpp"
+#include "deltaprop/simd.hpp"
+#include "deltaprop/small_products.hpp"
 
 namespace deltaprop {
 
@@ -79,9 +84,116 @@ private:
     AlignedVector<T> input_, x_, delta_;
 };
 
-/// Whether gemm sends a product of m·n·k multiply-adds to BLAS rather than the core's loops.
-inline bool goes_to_blas(std::size_t m, std::size_t n, std::size_t k) {
-    return m * n * k > blas::small_product_limit;
+namespace detail {
+
+/// x[i] ← θ(x[i]) for i < n.
+template <class Activation, class T>
+DELTAPROP_ALWAYS_INLINE void activate(T* x, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) x[i] = Activation::value(x[i]);
+}
+
+/// d[i] ← d[i]·θ'(s_i), θ' from x[i] = θ(s_i): the ⊙ θ'(S) of backpropagation.
+template <class Activation, class T>
+DELTAPROP_ALWAYS_INLINE void times_derivative(std::size_t n, const T* x, T* d) {
+    for (std::size_t i = 0; i < n; ++i) d[i] = d[i] * Activation::derivative(x[i]);
+}
+
+/// The block's E = Σ of the loss's terms over its points and outputs, in the core's order (per
+/// output, kernels::dot's lanes; the outputs added in double), from X^(L) (d^(L) × B) and the
+/// targets y (B rows of d^(L)). With `deltas`, also Δ^(L) into d (d^(L) × B); without, d is
+/// scratch for the targets of one output.
+template <class Output, class Loss, bool deltas, class T>
+DELTAPROP_ALWAYS_INLINE double output_layer(const T* xL, const T* y, std::size_t dL,
+                                            std::size_t B, T* d) {
+    constexpr std::size_t V = kernels::lanes<T>;
+    double sum = 0;
+    for (std::size_t j = 0; j < dL; ++j) {
+        const T* x = xL + j * B;
+        T* dj = d + j * B;
+        const T* yj = y;  // output j's targets, contiguous
+        if (dL > 1) {
+            for (std::size_t n = 0; n < B; ++n) dj[n] = y[n * dL + j];
+            yj = dj;
+        }
+        T acc[V] = {};
+        std::size_t n = 0;
+        for (; n + V <= B; n += V)
+            for (std::size_t k = 0; k < V; ++k) {
+                acc[k] = Loss::add_error(acc[k], x[n + k], yj[n + k]);
+                if (deltas) dj[n + k] = Loss::template delta<Output>(x[n + k], yj[n + k]);
+            }
+        for (std::size_t k = 0; n < B; ++n, ++k) {
+            acc[k] = Loss::add_error(acc[k], x[n], yj[n]);
+            if (deltas) dj[n] = Loss::template delta<Output>(x[n], yj[n]);
+        }
+        sum += double(kernels::reduce_lanes(acc));
+    }
+    return sum;
+}
+
+// The bodies of the elementwise steps below, each written once over the parts and
+// instantiated by dispatch_parts for the network's.
+template <class T>
+DELTAPROP_ALWAYS_INLINE void activate_layer_body(Output output, bool last, T* s, std::size_t n) {
+    dispatch_parts(output, [&](auto hidden, auto out, auto) DELTAPROP_INLINE_LAMBDA {
+        if (last)
+            activate<decltype(out)>(s, n);
+        else
+            activate<decltype(hidden)>(s, n);
+    });
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE double output_layer_body(Output output, bool deltas, const T* xL,
+                                                 const T* y, std::size_t dL, std::size_t B, T* d) {
+    return dispatch_parts(output, [&](auto, auto out, auto loss) DELTAPROP_INLINE_LAMBDA {
+        using O = decltype(out);
+        using Loss = decltype(loss);
+        return deltas ? output_layer<O, Loss, true>(xL, y, dL, B, d)
+                      : output_layer<O, Loss, false>(xL, y, dL, B, d);
+    });
+}
+template <class T>
+DELTAPROP_ALWAYS_INLINE void times_hidden_derivative_body(Output output, std::size_t n,
+                                                          const T* x, T* d) {
+    dispatch_parts(output, [&](auto hidden, auto, auto) DELTAPROP_INLINE_LAMBDA {
+        times_derivative<decltype(hidden)>(n, x, d);
+    });
+}
+
+}  // namespace detail
+
+// The elementwise steps of the path, for a network whose output θ is `output`, compiled for
+// several instruction sets like the core's loops (simd.hpp), with the parts' formulas inlined.
+
+/// X^(ℓ) = θ(S^(ℓ)) in place for n values of layer ℓ: the hidden θ, or the output θ if `last`.
+DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, double* s,
+                                                  std::size_t n) {
+    detail::activate_layer_body(output, last, s, n);
+}
+DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, float* s,
+                                                  std::size_t n) {
+    detail::activate_layer_body(output, last, s, n);
+}
+/// The block's E from X^(L) and the targets, and with `deltas` Δ^(L) into d (see
+/// detail::output_layer).
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const double* xL,
+                                                  const double* y, std::size_t dL,
+                                                  std::size_t B, double* d) {
+    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+}
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const float* xL,
+                                                  const float* y, std::size_t dL, std::size_t B,
+                                                  float* d) {
+    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+}
+/// d[i] ← d[i]·θ'(s_i) for n values of a hidden layer, θ' from x[i] = θ(s_i).
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+                                                           const double* x, double* d) {
+    detail::times_hidden_derivative_body(output, n, x, d);
+}
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+                                                           const float* x, float* d) {
+    detail::times_hidden_derivative_body(output, n, x, d);
 }
 
 /// Forward propagation of B points whose inputs ws holds already (X^(0) in x(0), or
@@ -100,14 +212,14 @@ const T* propagate(const Network<T>& net, std::size_t B, Workspace<T>& ws) {
             gemm(Trans::yes, Trans::yes, d_out, B, d_in, W + d_out, d_out, x0, d0, T(1), s, B);
         else
             gemm(Trans::yes, Trans::no, d_out, B, d_in, W + d_out, d_out, ws.x(l - 1), B, T(1), s, B);
-        activate(l < L ? Output::tanh : net.output(), s, d_out * B);  // X^(ℓ) = θ(S^(ℓ))
+        activate_layer(net.output(), l == L, s, d_out * B);  // X^(ℓ) = θ(S^(ℓ))
     }
     return ws.x(L);
 }
 
 /// X^(0) of ws from the rows rows[0..B) of x (row-major, d^(0) wide), for forward propagation
-/// by propagate(). Eight points at a time, so that each write fills a cache line: a point-by-
-/// point transpose into columns of 256-wide rows cost as much as the forward product.
+/// by propagate(). Eight points at a time, so that each write fills a cache line (a point-by-
+/// point transpose of wide rows measured about as slow as the forward product).
 template <class T>
 void gather_columns(const Layout& layout, const T* x, const std::uint64_t* rows, std::size_t B,
                     Workspace<T>& ws) {
@@ -142,50 +254,28 @@ const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>
     return propagate(net, B, ws);
 }
 
-/// E^(L) = X^(L) − Y into e (d^(L) × B), from targets y given as B rows of d^(L).
-/// Returns Σ of its squares, the block's Σ ‖x^(L) − y‖².
-template <class T>
-double output_error(const T* xL, const T* y, std::size_t dL, std::size_t B, T* e) {
-    double sum = 0;
-    for (std::size_t j = 0; j < dL; ++j) {
-        T* ej = e + j * B;
-        const T* xj = xL + j * B;
-        if (dL == 1)
-            for (std::size_t n = 0; n < B; ++n) ej[n] = xj[n] - y[n];
-        else
-            for (std::size_t n = 0; n < B; ++n) ej[n] = xj[n] - y[n * dL + j];
-        sum += double(kernels::dot(B, ej, ej));  // vectorised, in a fixed order
-    }
-    return sum;
-}
-
-/// Σ over the block of ‖x^(L) − y‖², after forward(); uses Δ^(L) of ws as scratch.
+/// The block's E, Σ ‖x^(L) − y‖² for the squared error, after forward(), from the targets y (B
+/// rows of d^(L)); uses Δ^(L) of ws as scratch.
 template <class T>
 double squared_error(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers();
-    return output_error(ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
+    return output_layer(net.output(), false, ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
 }
 
 /// Backpropagation, after forward(): fills Δ^(L..1) in ws from the targets y (B rows of
-/// d^(L)). Returns the block's Σ ‖x^(L) − y‖².
+/// d^(L)): Δ^(L) from the loss, then Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]. Returns the
+/// block's E, as squared_error().
 template <class T>
 double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers();
-    const std::size_t dL = net.layout().dim(L);
-    const T* xL = ws.x(L);
-    T* dlt = ws.delta(L);
-    const double sum = output_error(xL, y, dL, B, dlt);
-    if (net.output() == Output::tanh)  // δ^(L) = 2 (x^(L) − y) θ'(s^(L))
-        times_tanh_derivative(dL * B, xL, T(2), dlt);
-    else
-        for (std::size_t i = 0; i < dL * B; ++i) dlt[i] *= T(2);
+    const double sum =
+        output_layer(net.output(), true, ws.x(L), y, net.layout().dim(L), B, ws.delta(L));
     for (std::size_t l = L - 1; l >= 1; --l) {  // δ^(ℓ) = θ'(s^(ℓ)) ⊗ [W^(ℓ+1) δ^(ℓ+1)]_1^d(ℓ)
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         T* dl = ws.delta(l);
         gemm(Trans::no, Trans::no, d, B, d_next, net.weights(l + 1) + d_next, d_next,
              ws.delta(l + 1), B, T(0), dl, B);
-        const T* xl = ws.x(l);
-        times_tanh_derivative(d * B, xl, T(1), dl);
+        times_hidden_derivative(net.output(), d * B, ws.x(l), dl);
     }
     return sum;
 }
@@ -198,8 +288,8 @@ enum class FirstLayer { as_weights, transposed };
 /// After backward(): G^(ℓ) += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ for ℓ = 1..L, into g laid out like the
 /// weights, except rows 1.. of G^(1) with FirstLayer::transposed:  G^(1)[1:]ᵀ += Δ^(1) X^(0)ᵀ.
 /// When X^(0) is the caller's rows (B × d^(0)), that is a product of two untransposed matrices,
-/// which OpenBLAS runs faster than X^(0)'s rows transposed times Δ^(1) transposed (workload C
-/// of benchmarks/, 256-100-10, one core: 45 -> 55 GFLOP/s in float64, 120 -> 130 in float32).
+/// which OpenBLAS runs faster than X^(0)'s rows transposed times Δ^(1) transposed (measured on
+/// workload C, see benchmarks/RESULTS.md).
 /// Either way each entry is a fixed dot product (Σ over the block's points), so the core's own
 /// loops give the same bits in both layouts. (Summed over the block, not yet divided by N.)
 template <class T>

@@ -13,8 +13,13 @@
 
 #if defined(__GNUC__)
 #define DELTAPROP_ALWAYS_INLINE inline __attribute__((always_inline))
+// The same for a lambda's call operator (after its parameter list): a lambda that is not
+// inlined is a function of its own, compiled for the baseline instruction set even when it is
+// written inside one of the clones below.
+#define DELTAPROP_INLINE_LAMBDA __attribute__((always_inline))
 #else
 #define DELTAPROP_ALWAYS_INLINE inline
+#define DELTAPROP_INLINE_LAMBDA
 #endif
 // Unrolls the loop it precedes completely: for the short loops over a chunk's packs, whose
 // iterations are independent work the processor overlaps. GCC's own estimate counts a pack's
@@ -32,7 +37,7 @@
 // correctly rounded fma (slow, same bits). Elsewhere the plain build: there mul_add is one
 // instruction where the target has FMA (arm64 always; x86-64 when compiled with
 // -march=x86-64-v3 or later, /arch:AVX2 for MSVC) and a call to the C library's fma otherwise,
-// about 6-9× slower (measured with Clang before it had clones here).
+// several times slower (measured with Clang before it had clones here).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(DELTAPROP_NO_MULTIVERSION)
 #define DELTAPROP_MULTIVERSION \
