@@ -209,7 +209,7 @@ OTHER_CASES = [
     ("dims 2^63", lambda n: deltaprop.Network([2, 2**63, 1]), ValueError, "absurdly large"),
     ("dims 2^64", lambda n: deltaprop.Network([2, 2**64, 1]), ValueError,
      "dims[1] = 18446744073709551616 is absurdly large"),
-    ("output", lambda n: deltaprop.Network([2, 1], output="relu"), ValueError, 'output must be "tanh" or "identity"'),
+    ("output", lambda n: deltaprop.Network([2, 1], output="relu"), ValueError, 'output must be one of "tanh", "identity", got "relu"'),
     ("dtype int", lambda n: deltaprop.Network([2, 1], dtype=np.int32), TypeError, "float64 or float32"),
     ("dtype float16", lambda n: deltaprop.Network([2, 1], dtype=np.float16), TypeError, "float64 or float32"),
     ("dtype junk", lambda n: deltaprop.Network([2, 1], dtype="junk"), TypeError, "float64 or float32"),

@@ -313,6 +313,9 @@ void bind_network(py::module_& m, const char* name) {
 PYBIND11_MODULE(_core, m) {
     m.doc() = "deltaprop's C++ core: forward propagation, backpropagation and training.";
     m.attr("__version__") = DELTAPROP_VERSION_STRING;
+    py::list outputs;  // the output θ's names, network.hpp's output_names
+    for (const auto& entry : output_names) outputs.append(entry.second);
+    m.attr("OUTPUTS") = py::tuple(outputs);
     bind_network<double>(m, "Network64");
     bind_network<float>(m, "Network32");
     m.def("set_num_threads", [](long long n) {

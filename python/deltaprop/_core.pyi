@@ -20,6 +20,7 @@ _T = TypeVar("_T", np.float64, np.float32)
 _Extras = List[Tuple[str, NDArray[np.float64]]]
 
 __version__: str
+OUTPUTS: Tuple[str, ...]
 
 class DivergenceError(ArithmeticError):
     """E_in or the weights became NaN or infinite during training."""

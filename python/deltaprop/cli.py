@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Dict, List, Optional, Sequence
 
+from . import _core
 from .training import METHODS
 
 
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                                   "sklearn-8x8 for scikit-learn's 8x8 digits; default: $DELTAPROP_DATA, "
                                   "the user data folder, else the USPS files shipped with deltaprop")
     d.add_argument("--hidden", type=_int_list, default=[10], help="hidden layer widths, e.g. 10 or 10,5 (default 10)")
-    d.add_argument("--output", choices=["tanh", "identity"], default="tanh", help="output θ (default tanh)")
+    d.add_argument("--output", choices=_core.OUTPUTS, default="tanh", help="output θ (default tanh)")
     d.add_argument("--methods", type=_methods, default=list(METHODS),
                    help=f"comma-separated, or all (default: all = {','.join(METHODS)})")
     d.add_argument("--iterations", type=int, default=10000, help="iterations per method (default 10000)")

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 _IMPLEMENTATIONS: Dict[np.dtype[Any], Union[Type[_core.Network64], Type[_core.Network32]]] = {
     np.dtype(np.float64): _core.Network64, np.dtype(np.float32): _core.Network32}
-_OUTPUTS = ("tanh", "identity")
 
 
 def _check_dims(dims: Sequence[int]) -> List[int]:
@@ -88,8 +87,9 @@ class Network:
     def __init__(self, dims: Sequence[int], output: str = "tanh", dtype: DTypeLike = np.float64,
                  seed: Optional[int] = None) -> None:
         dims = _check_dims(dims)
-        if output not in _OUTPUTS:
-            raise ValueError(f'output must be "tanh" or "identity", got {output!r}')
+        if not isinstance(output, str):  # the core checks the name against its own list
+            raise TypeError(f"output must be one of the names {', '.join(_core.OUTPUTS)}; "
+                            f"got {output!r}")
         try:
             dt = np.dtype(dtype)
         except TypeError:
@@ -222,7 +222,9 @@ class Network:
     def error_and_gradient(self, X: ArrayLike, y: ArrayLike) -> Tuple[float, List[FloatArray]]:
         """``(E_in, [G^(1), ..., G^(L)])`` by backpropagation; ``G^(l) = ∂E_in/∂W^(l)``,
         shaped like ``W^(l)``."""
-        return self._impl.error_and_gradient(as_array(X, "X"), as_array(y, "y"))
+        # a list of float64 or of float32 arrays, as the network's dtype (List is invariant)
+        return cast(Tuple[float, List[FloatArray]],
+                    self._impl.error_and_gradient(as_array(X, "X"), as_array(y, "y")))
 
     def trace(self, x: Any, y: Any) -> "Trace":
         """One point's pass, layer by layer: s^(l), x^(l) and δ^(l) as the core computes them

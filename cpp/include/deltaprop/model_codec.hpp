@@ -18,7 +18,7 @@
 //   ---- body of version 1 ----
 //   20      1+n       str kind: "network"
 //           1+n       str dtype: "float32" or "float64"
-//           1+n       str output θ: "tanh" or "identity"
+//           1+n       str output θ: a name of output_names (network.hpp)
 //           4         u32 c = L + 1, the number of layers counting the input (2 ≤ c)
 //           8c        u64 d^(0), ..., d^(L)
 //           s·W       the weights W^(1), ..., W^(L), each (d^(ℓ-1)+1) × d^(ℓ) row by row with
@@ -330,8 +330,11 @@ inline Model read_body(Reader& in) {
     if (dtype != "float32" && dtype != "float64")
         in.fail("dtype is '" + dtype + "', expected 'float32' or 'float64'");
     const std::string output = in.str("output");
-    if (output != "tanh" && output != "identity")
-        in.fail("output is '" + output + "', expected 'tanh' or 'identity'");
+    try {
+        output_from_string(output);  // the names are network.hpp's
+    } catch (const std::invalid_argument&) {
+        in.fail("output is '" + output + "', expected one of " + output_name_list());
+    }
 
     const std::uint32_t n_dims = in.u32("number of layers");
     if (n_dims < 2) in.fail("a network needs at least 2 layers, the file says " + std::to_string(n_dims));

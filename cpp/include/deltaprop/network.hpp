@@ -26,12 +26,33 @@ namespace deltaprop {
 /// (Hidden layers always use tanh, as in the lecture.)
 enum class Output { tanh, identity };
 
-inline const char* to_string(Output o) { return o == Output::tanh ? "tanh" : "identity"; }
+/// The output θ by name: the one place the names are written. The model file, the bindings
+/// (deltaprop._core.OUTPUTS) and the Python package read them from here, so a new output θ is
+/// its type (activations/), a case in parts.hpp and a line here.
+inline constexpr std::pair<Output, const char*> output_names[] = {
+    {Output::tanh, "tanh"},
+    {Output::identity, "identity"},
+};
+
+inline const char* to_string(Output o) {
+    for (const auto& [output, name] : output_names)
+        if (output == o) return name;
+    return "?";
+}
+
+/// The names, quoted and separated by commas, for error messages.
+inline std::string output_name_list() {
+    std::string list;
+    for (const auto& entry : output_names)
+        list += (list.empty() ? "\"" : ", \"") + std::string(entry.second) + "\"";
+    return list;
+}
 
 inline Output output_from_string(const std::string& s) {
-    if (s == "tanh") return Output::tanh;
-    if (s == "identity") return Output::identity;
-    throw std::invalid_argument("output must be \"tanh\" or \"identity\", got \"" + s + "\"");
+    for (const auto& [output, name] : output_names)
+        if (s == name) return output;
+    throw std::invalid_argument("output must be one of " + output_name_list() + ", got \"" + s +
+                                "\"");
 }
 
 /// Where each W^(ℓ) sits in a flat buffer of all weights.
