@@ -50,7 +50,8 @@ CHILD = textwrap.dedent("""
         else:
             net.sgd_epoch(X[:20000], y[:20000], 0.01)
             for method in ("sgd", "minibatch"):  # E_in recorded at the start and the end only
-                net.fit(X, y, method=method, iterations=20000, batch_size=64, record_every=20000)
+                batch = {"batch_size": 64} if method == "minibatch" else {}  # sgd refuses one
+                net.fit(X, y, method=method, iterations=20000, record_every=20000, **batch)
         return out
 
     run(X[:3000], y[:3000])  # warm up on a slice

@@ -316,6 +316,9 @@ PYBIND11_MODULE(_core, m) {
     py::list outputs;  // the output θ's names, network.hpp's output_names
     for (const auto& entry : output_names) outputs.append(entry.second);
     m.attr("OUTPUTS") = py::tuple(outputs);
+    py::dict methods;  // the training methods by name, in registration order, with their line
+    for (const auto& method : registered_methods<double>()) methods[method.name] = method.description;
+    m.attr("METHODS") = methods;
     bind_network<double>(m, "Network64");
     bind_network<float>(m, "Network32");
     m.def("set_num_threads", [](long long n) {

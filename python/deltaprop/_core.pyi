@@ -21,6 +21,7 @@ _Extras = List[Tuple[str, NDArray[np.float64]]]
 
 __version__: str
 OUTPUTS: Tuple[str, ...]
+METHODS: Dict[str, str]
 
 class DivergenceError(ArithmeticError):
     """E_in or the weights became NaN or infinite during training."""

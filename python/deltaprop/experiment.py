@@ -24,6 +24,8 @@ from .network import Network
 from .history import History
 from .training import METHODS, method_options
 
+#: fit's own default lr, for a method that has no tuned rate below.
+FIT_DEFAULT_LR = 0.1
 #: Learning rates that work for each method on features scaled to [-1, 1].
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,
               "conjugate_gradient": 0.1}
@@ -125,7 +127,7 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
     if progress is None:
         progress = sys.stderr.isatty()
     initial = Network(dims, output=output, seed=seed).weights
-    rates = {**DEFAULT_LR, **(lr or {})}
+    rates = {**{m: FIT_DEFAULT_LR for m in METHODS}, **DEFAULT_LR, **(lr or {})}
     for method in methods:
         net = Network(dims, output=output, seed=seed)
         net.weights = initial

@@ -13,22 +13,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from . import diagnostics
+from . import _core, diagnostics
 from ._checks import check_seed
 from ._progress import ProgressBar
 from .history import History
 
-#: The training methods, with one line on when to use each.
-METHODS: Dict[str, str] = {
-    "gd": "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
-    "sgd": "one point per update in a seeded random order: cheap steps, noisy, good on large N",
-    "minibatch": "batch_size points per update: between gd and sgd, the usual choice for large N",
-    "variable_lr": "gd that grows lr by `increase` after a success and shrinks it by "
-                   "`decrease` after a failure: gd without tuning lr",
-    "steepest": "steepest descent with a line search along -g: few, well-chosen steps",
-    "conjugate_gradient": "Polak-Ribiere conjugate gradients with the same line search: "
-                          "the fastest here on small networks and full batches",
-}
+#: The training methods, with one line on when to use each: the core's registry
+#: (cpp/include/deltaprop/methods/registry.hpp), where a new method is registered.
+METHODS: Dict[str, str] = dict(_core.METHODS)
 
 
 def _record_every(iterations: int, record_every: Union[int, str, None], per_epoch: int = 1) -> int:

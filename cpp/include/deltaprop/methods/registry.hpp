@@ -1,6 +1,7 @@
 // deltaprop/methods/registry.hpp — every training method by name: the options it reads beyond
-// the common ones, and how fit builds it. Adding a method: its header in this folder and one
-// line in registered_methods().
+// the common ones, a line on when to use it, and how fit builds it. Adding a method: its header
+// in this folder and one entry in registered_methods(); the bindings, Python's METHODS, the CLI
+// and the estimators take the list from here.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +31,7 @@ struct MadeMethod {
 template <class T>
 struct MethodRegistration {
     const char* name;
+    const char* description;  ///< one line on when to use it (Python's deltaprop.METHODS)
     MethodOptions reads;  ///< the method-specific options it reads
     /// Builds the method for a run over n_weights weights; the stochastic ones train on the
     /// source (which the full-batch ones ignore: they are handed an Objective at each step).
@@ -48,27 +50,41 @@ const std::vector<MethodRegistration<T>>& registered_methods() {
     using O = MethodOption;
     using Source = BatchSource<T>;
     static const std::vector<MethodRegistration<T>> methods = {
-        {"gd", {O::momentum, O::grad_tol},
+        {"gd",
+         "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
+         {O::momentum, O::grad_tol},
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<GradientDescent<T>>(o, n), nullptr};
          }},
-        {"sgd", {O::momentum, O::seed},
+        {"sgd",
+         "one point per update in a seeded random order: cheap steps, noisy, good on large N",
+         {O::momentum, O::seed},
          [](const FitOptions& o, std::size_t n, Source* s) {
              return MadeMethod<T>{nullptr, std::make_unique<StochasticGradientDescent<T>>(o, n, points(s, o))};
          }},
-        {"minibatch", {O::batch_size, O::momentum, O::seed},
+        {"minibatch",
+         "batch_size points per update: between gd and sgd, the usual choice for large N",
+         {O::batch_size, O::momentum, O::seed},
          [](const FitOptions& o, std::size_t n, Source* s) {
              return MadeMethod<T>{nullptr, std::make_unique<MiniBatchGradientDescent<T>>(o, n, points(s, o))};
          }},
-        {"variable_lr", {O::increase, O::decrease, O::grad_tol},
+        {"variable_lr",
+         "gd that grows lr by `increase` after a success and shrinks it by `decrease` after a "
+         "failure: gd without tuning lr",
+         {O::increase, O::decrease, O::grad_tol},
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<VariableLearningRate<T>>(o, n), nullptr};
          }},
-        {"steepest", {O::grad_tol},
+        {"steepest",
+         "steepest descent with a line search along -g: few, well-chosen steps",
+         {O::grad_tol},
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<LineSearchDescent<T>>(o, n, false), nullptr};
          }},
-        {"conjugate_gradient", {O::restart_every, O::grad_tol},
+        {"conjugate_gradient",
+         "Polak-Ribiere conjugate gradients with the same line search: the fastest here on "
+         "small networks and full batches",
+         {O::restart_every, O::grad_tol},
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<LineSearchDescent<T>>(o, n, true), nullptr};
          }},
