@@ -107,6 +107,13 @@ DELTAPROP_ALWAYS_INLINE double output_layer(const T* xL, const T* y, std::size_t
                                             std::size_t B, T* d) {
     constexpr std::size_t V = kernels::lanes<T>;
     double sum = 0;
+    if (B == 1) {  // one SGD point: the lanes below would hold one term and zeros, so the same bits
+        for (std::size_t j = 0; j < dL; ++j) {
+            sum += double(Loss::add_error(T(0), xL[j], y[j]));
+            if (deltas) d[j] = Loss::template delta<Output>(xL[j], y[j]);
+        }
+        return sum;
+    }
     for (std::size_t j = 0; j < dL; ++j) {
         const T* x = xL + j * B;
         T* dj = d + j * B;
