@@ -173,7 +173,11 @@ void bind_network(py::module_& m, const char* name) {
     py::class_<Net>(m, name, "The C++ network (use deltaprop.Network).")
         .def(py::init([](std::vector<std::size_t> dims, const std::vector<std::string>& hidden,
                          const std::string& output, const std::string& loss, std::uint64_t seed) {
-                 Parts parts;  // names to the core's parts; the core checks that they fit
+                 // names to the core's parts; the core checks that they fit. From Python the
+                 // list is explicit: empty only without hidden layers (C++'s {} for all tanh
+                 // is no spelling Python offers).
+                 check_activation_count(hidden.size(), dims.size() < 2 ? 0 : dims.size() - 2);
+                 Parts parts;
                  for (const auto& name : hidden)
                      parts.hidden.push_back(activation_from_string(name, true));
                  parts.output = output_from_string(output);

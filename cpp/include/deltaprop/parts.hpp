@@ -152,14 +152,18 @@ struct Parts {
 
 /// The θ of layers 1..L (entry ℓ−1 for layer ℓ) and the loss, from parts, for a network with
 /// n_hidden hidden layers and n_outputs outputs; std::invalid_argument naming what does not fit.
-inline std::vector<Activation> layer_activations(const Parts& parts, std::size_t n_hidden,
-                                                 std::size_t n_outputs) {
-    if (!parts.hidden.empty() && parts.hidden.size() != n_hidden)
+/// Throws std::invalid_argument unless `given` θ names fit a network with n_hidden hidden layers.
+inline void check_activation_count(std::size_t given, std::size_t n_hidden) {
+    if (given != n_hidden)
         throw std::invalid_argument(
             "activation names one θ per hidden layer: the network has " +
             std::to_string(n_hidden) + " hidden layer" + (n_hidden == 1 ? "" : "s") + ", " +
-            std::to_string(parts.hidden.size()) + " activation" +
-            (parts.hidden.size() == 1 ? " was" : "s were") + " given");
+            std::to_string(given) + " activation" + (given == 1 ? " was" : "s were") + " given");
+}
+
+inline std::vector<Activation> layer_activations(const Parts& parts, std::size_t n_hidden,
+                                                 std::size_t n_outputs) {
+    if (!parts.hidden.empty()) check_activation_count(parts.hidden.size(), n_hidden);
     std::vector<Activation> layers(n_hidden, Activation::tanh);
     for (std::size_t l = 0; l < parts.hidden.size(); ++l) {
         if (parts.hidden[l] >= Activation::count || !has_role(parts.hidden[l], true))
