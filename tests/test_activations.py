@@ -248,7 +248,7 @@ def test_float32_agrees_with_the_float64_reference(case):
 # --- names and defaults --------------------------------------------------------------------------
 def test_the_names_are_exported():
     assert deltaprop.ACTIVATIONS == HIDDEN
-    assert deltaprop.OUTPUTS == ("tanh", "identity", "logistic", "softmax")
+    assert deltaprop.OUTPUTS == ("tanh", "logistic", "identity", "softmax")  # the core's order
     assert deltaprop.LOSSES == ("squared_error", "cross_entropy")
 
 
