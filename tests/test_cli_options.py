@@ -119,6 +119,27 @@ def test_option_sets_the_network_or_the_labels(options, network, shared_data, tm
     assert not np.isclose(e0, initial_error(digits_table, *DEFAULT_NETWORK), rtol=1e-6)
 
 
+def test_weight_decay_is_the_penalty_of_e_aug(shared_data, tmp_path, capsys, digits_table):
+    stdout, h, _ = run_digits(shared_data, tmp_path, capsys, "--weight-decay", "0.5")
+    assert "weight decay: lambda = 0.5" in stdout.splitlines()
+    w0 = deltaprop.Network([2, 10, 1], seed=1).weights
+    penalty = 0.5 / len(digits_table[0]) * sum(float(np.sum(w ** 2)) for w in w0)
+    np.testing.assert_allclose(h["gd"]["augmented_error"][0] - h["gd"]["error"][0], penalty,
+                               rtol=1e-9)
+
+
+def test_activation_sets_the_hidden_units(shared_data, tmp_path, capsys, digits_table):
+    stdout, h, run = run_digits(shared_data, tmp_path, capsys, "--activation", "relu")
+    assert "network: 2-10-1 tanh, hidden relu" in stdout.splitlines()
+    assert run["network"] == "2-10-1 tanh, hidden relu"
+    labels, X = digits_table
+    W1, W2 = deltaprop.Network([2, 10, 1], activation="relu", seed=1).weights
+    hidden = np.maximum(np.hstack([np.ones((len(X), 1)), X]) @ W1, 0)
+    out = np.tanh(np.hstack([np.ones((len(X), 1)), hidden]) @ W2)[:, 0]
+    np.testing.assert_allclose(h["gd"]["error"][0], np.mean((out - np.where(labels == 1, 1, -1)) ** 2),
+                               rtol=1e-12)
+
+
 def test_lr_sets_the_methods_learning_rate(shared_data, tmp_path, capsys, digits_table):
     _, h, _ = run_digits(shared_data, tmp_path, capsys, "--lr", "gd=0.7", "sgd=0.01", methods="gd,sgd")
     np.testing.assert_array_equal(h["gd"]["lr"], 0.7)

@@ -48,6 +48,9 @@ def test_the_numbers_are_those_of_the_trained_networks(tanh_run, usps):
     for r in tanh_run.results:
         assert r.network.output == "tanh" and r.iterations == 300
         assert r.loss == r.network.error(train.images, T) == r.history.error[-1]
+        # trained on E_aug = E_in + (λ/N) Σ w², λ = 4 by default
+        penalty = 4.0 / len(T) * sum(float(np.sum(w ** 2)) for w in r.network.weights)
+        assert r.history.augmented_error[-1] == pytest.approx(r.loss + penalty, rel=1e-12)
         h_train, h_test = r.network.forward(train.images), r.network.forward(test.images)
         np.testing.assert_array_equal(r.predicted, np.argmax(h_test, axis=1))
         assert r.test_error == np.mean(np.argmax(h_test, axis=1) != test.labels)
