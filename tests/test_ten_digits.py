@@ -209,3 +209,18 @@ def test_the_default_run_reaches_six_percent_with_softmax(tmp_path, capsys):
     assert rows["softmax"]["network"] == "256-100-10, hidden relu"
     assert float(rows["softmax"]["E_test_percent"]) <= 6.0, rows["softmax"]
     assert float(rows["tanh"]["E_test_percent"]) <= 8.0, rows["tanh"]
+
+
+def test_the_8x8_digits_by_name(tmp_path, capsys):
+    require_module("sklearn")
+    require_module("matplotlib")
+    result = run_ten_digits(data="sklearn-8x8", hidden=(10,), activation="tanh", schemes=["tanh"],
+                            iterations=100, progress=False, out=str(tmp_path), log=quiet_log())
+    assert result.dims == [64, 10, 10] and (result.n_train, result.n_test) == (1198, 599)
+    assert result.header()[:2] == [
+        "data: scikit-learn's 8x8 digits, points 0-1197 of 1797 (1198 training, 599 test points)",
+        "task: the ten digits from the 8x8 pixels"]
+    from deltaprop.plots import misclassified_figure
+    fig = misclassified_figure(result, result.results[0])
+    assert next(ax for ax in fig.axes if ax.images).images[0].get_array().shape == (8, 8)
+    assert (tmp_path / "misclassified-tanh-minibatch.png").is_file()
