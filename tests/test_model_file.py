@@ -94,8 +94,9 @@ def test_bytes_are_the_documented_format():
     def s(text):
         return bytes([len(text)]) + text.encode()
 
-    body = (b"\x89DPM\r\n\x1a\n" + struct.pack("<IQ", 1, 0) + s("network") + s("float64")
-            + s("identity") + struct.pack("<I2Q", 2, 1, 1) + struct.pack("<2d", 1.0, -2.0)
+    body = (b"\x89DPM\r\n\x1a\n" + struct.pack("<IQ", 2, 0) + s("network") + s("float64")
+            + s("identity") + s("squared_error") + struct.pack("<I2Q", 2, 1, 1)
+            + struct.pack("<2d", 1.0, -2.0)
             + struct.pack("<I", 1) + s("mu") + bytes([1]) + struct.pack("<Q", 2)
             + struct.pack("<2d", 0.5, -0.25))
     body = body[:12] + struct.pack("<Q", len(body) + 4) + body[20:]
@@ -182,8 +183,8 @@ def test_wrong_magic_version_and_kind_are_named(tmp_path, small):
     with pytest.raises(ModelFileError, match="notes.txt.*not a deltaprop model file"):
         model_file.load(text)
 
-    newer = reseal(data[:8] + struct.pack("<I", 2) + data[12:])
-    with pytest.raises(ModelFileError, match="format version 2; this deltaprop reads version 1") as info:
+    newer = reseal(data[:8] + struct.pack("<I", 3) + data[12:])
+    with pytest.raises(ModelFileError, match="format version 3; this deltaprop reads versions 1 to 2") as info:
         model_file.from_bytes(newer)
     assert info.value.kind == "wrong_version"
 
@@ -200,7 +201,7 @@ def test_wrong_magic_version_and_kind_are_named(tmp_path, small):
 
 def test_lying_header_is_invalid_not_an_allocation(small):
     data = model_file.to_bytes(small)
-    dims_at = 20 + 8 + 8 + 5 + 4  # after magic..length, kind, dtype, output, layer count
+    dims_at = 20 + 8 + 8 + 5 + 14 + 4  # after magic..length, kind, dtype, output, loss, layer count
     for d0, text in [(2**31 - 1, "too large"), (2**40, "layer dimension"), (10**8, "the weights claims")]:
         bad = reseal(data[:dims_at] + struct.pack("<Q", d0) + data[dims_at + 8:])
         with pytest.raises(ModelFileError, match=text) as info:
@@ -268,12 +269,21 @@ def test_network_save_and_deltaprop_load(tmp_path):
 
 def test_fuzz_corpus_replays():
     """Every seed and regression input of the fuzzer decodes or is refused cleanly; the valid-*
-    files (written by format version 1) load and re-encode to the same bytes forever."""
+    files load forever: those of format version 2 re-encode to the same bytes, those written by
+    version 1 (valid-v1-*) as tanh networks with the squared error, re-encoded as version 2."""
     files = sorted(CORPUS.iterdir())
-    assert any(f.name.startswith("valid-") for f in files)
+    assert any(f.name.startswith("valid-v1-") for f in files)
+    assert any(f.name.startswith("valid-") and not f.name.startswith("valid-v1-") for f in files)
     for f in files:
         data = f.read_bytes()
-        if f.name.startswith("valid-"):
+        if f.name.startswith("valid-v1-"):
+            net, extra = model_file.from_bytes(data, return_extra=True)
+            assert set(net.activation) <= {"tanh"} and net.loss == "squared_error", f.name
+            again = model_file.to_bytes(net, extra=extra)
+            assert again[8] == 2 and again[20:] != data[20:], f.name
+            net2, extra2 = model_file.from_bytes(again, return_extra=True)
+            assert same_network(net2, net) and list(extra2) == list(extra), f.name
+        elif f.name.startswith("valid-"):
             net, extra = model_file.from_bytes(data, return_extra=True)
             assert model_file.to_bytes(net, extra=extra) == data, f.name
         else:

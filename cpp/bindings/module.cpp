@@ -171,13 +171,24 @@ template <class T>
 void bind_network(py::module_& m, const char* name) {
     using Net = Network<T>;
     py::class_<Net>(m, name, "The C++ network (use deltaprop.Network).")
-        .def(py::init([](std::vector<std::size_t> dims, const std::string& output,
-                         std::uint64_t seed) {
-                 return new Net(std::move(dims), output_from_string(output), seed);
+        .def(py::init([](std::vector<std::size_t> dims, const std::vector<std::string>& hidden,
+                         const std::string& output, const std::string& loss, std::uint64_t seed) {
+                 Parts parts;  // names to the core's parts; the core checks that they fit
+                 for (const auto& name : hidden)
+                     parts.hidden.push_back(activation_from_string(name, true));
+                 parts.output = output_from_string(output);
+                 if (!loss.empty()) parts.loss = loss_from_string(loss);
+                 return new Net(std::move(dims), parts, seed);
              }),
-             py::arg("dims"), py::arg("output"), py::arg("seed"))
+             py::arg("dims"), py::arg("hidden"), py::arg("output"), py::arg("loss"), py::arg("seed"))
         .def_property_readonly("dims", [](const Net& n) { return n.dims(); })
+        .def_property_readonly("activation", [](const Net& n) {
+            py::list names;  // the hidden layers' θ
+            for (std::size_t l = 1; l < n.n_layers(); ++l) names.append(to_string(n.activation(l)));
+            return py::tuple(names);
+        })
         .def_property_readonly("output", [](const Net& n) { return std::string(to_string(n.output())); })
+        .def_property_readonly("loss", [](const Net& n) { return std::string(to_string(n.loss())); })
         .def_property_readonly("n_weights", &Net::n_weights)
         .def(
             "weight_view",
@@ -313,9 +324,10 @@ void bind_network(py::module_& m, const char* name) {
 PYBIND11_MODULE(_core, m) {
     m.doc() = "deltaprop's C++ core: forward propagation, backpropagation and training.";
     m.attr("__version__") = DELTAPROP_VERSION_STRING;
-    py::list outputs;  // the output θ's names, network.hpp's output_names
-    for (const auto& entry : output_names) outputs.append(entry.second);
-    m.attr("OUTPUTS") = py::tuple(outputs);
+    // The parts' names (parts.hpp): hidden θ, output θ, losses.
+    m.attr("ACTIVATIONS") = py::tuple(py::cast(activation_names(true)));
+    m.attr("OUTPUTS") = py::tuple(py::cast(activation_names(false)));
+    m.attr("LOSSES") = py::tuple(py::cast(loss_names()));
     py::dict methods;  // the training methods by name, in registration order, with their line
     for (const auto& method : registered_methods<double>()) methods[method.name] = method.description;
     m.attr("METHODS") = methods;

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import scipy_openblas32 as _openblas  # noqa: F401
 
 from . import _core
-from ._core import DivergenceError, get_num_threads, set_num_threads
+from ._core import ACTIVATIONS, LOSSES, OUTPUTS, DivergenceError, get_num_threads, set_num_threads
 from .datasets import (DataFormatError, Digits, MinMaxScaler, load_digits, one_versus_all,
                        read_features, read_zip, user_data_dir)
 from .diagnostics import InputScaleWarning, SaturationWarning, TargetWarning
@@ -53,6 +53,9 @@ __all__ = [
     "InputScaleWarning",
     "SaturationWarning",
     "METHODS",
+    "ACTIVATIONS",
+    "OUTPUTS",
+    "LOSSES",
     "DivergenceError",
     "ModelFileError",
     "load",

@@ -20,7 +20,9 @@ _T = TypeVar("_T", np.float64, np.float32)
 _Extras = List[Tuple[str, NDArray[np.float64]]]
 
 __version__: str
+ACTIVATIONS: Tuple[str, ...]
 OUTPUTS: Tuple[str, ...]
+LOSSES: Tuple[str, ...]
 METHODS: Dict[str, str]
 
 class DivergenceError(ArithmeticError):
@@ -35,11 +37,16 @@ class ModelFileError(ValueError):
 class _Network(Generic[_T]):
     """The methods Network64 and Network32 share, on float64 and float32 weights."""
 
-    def __init__(self, dims: Sequence[_Int], output: str, seed: _Int) -> None: ...
+    def __init__(self, dims: Sequence[_Int], hidden: Sequence[str], output: str, loss: str,
+                 seed: _Int) -> None: ...
     @property
     def dims(self) -> List[int]: ...
     @property
+    def activation(self) -> Tuple[str, ...]: ...
+    @property
     def output(self) -> str: ...
+    @property
+    def loss(self) -> str: ...
     @property
     def n_weights(self) -> int: ...
     def weight_view(self, layer: _Int) -> NDArray[_T]: ...

@@ -54,7 +54,7 @@ def save(net: HasCore, path: PathLike, extra: Optional[Mapping[str, Any]] = None
     Parameters
     ----------
     net : Network
-        The network; its dims, output, dtype and weights (bit for bit) are stored.
+        The network; its dims, θ of each layer, loss, dtype and weights (bit for bit) are stored.
     path : str, bytes or os.PathLike
         The file to write. It is replaced only once the new contents are complete on disk: a
         crash mid-save leaves the previous file (and at worst a stray ``<path>.tmp-…``).

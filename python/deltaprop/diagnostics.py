@@ -130,13 +130,16 @@ def warn_about_input_scale(X: Any, stacklevel: int = 5) -> None:
 
 
 def saturated_share(net: Any, X: Any) -> float:
-    """The share of hidden outputs x^(l)_j, over all points and hidden layers, with
-    |x| > SATURATED_OUTPUT; 0 for a network without hidden layers. Each hidden layer's outputs
+    """The share of tanh hidden outputs x^(l)_j, over all points and tanh hidden layers, with
+    |x| > SATURATED_OUTPUT; 0 for a network without such layers. Each hidden layer's outputs
     come from the core, through the network cut after that layer."""
     total = saturated = 0
     for l in range(1, net.n_layers):  # hidden layers 1..L-1
+        if net.activation[l - 1] != "tanh":  # the others saturate differently, or not at all
+            continue
         # type(net), not an import of Network: network.py imports this module
-        head = type(net)(net.dims[:l + 1], output="tanh", dtype=net.dtype, seed=0)
+        head = type(net)(net.dims[:l + 1], activation=net.activation[:l - 1], output="tanh",
+                         dtype=net.dtype, seed=0)
         head.weights = net.weights[:l]
         x = head.forward(X)
         saturated += int(np.count_nonzero(np.abs(x) > SATURATED_OUTPUT))

@@ -2,7 +2,7 @@
 
 The format is the C++ core's (``deltaprop/model_file.hpp``, described in
 ``docs/model-format.md``), so C++ programs read the same files: versioned, little-endian on
-every host, with the dimensions, the output θ, the dtype, the exact weights, optional named
+every host, with the dimensions, each layer's θ, the loss, the dtype, the exact weights, optional named
 float64 arrays (an estimator's feature scaling, say) and a CRC-32 checksum. Saving is atomic:
 a temporary file beside the target is flushed to disk and renamed over it.
 

@@ -44,21 +44,48 @@ def _check_dims(dims: Sequence[int]) -> List[int]:
     return out
 
 
+def _hidden_activations(activation: Union[str, Sequence[str]], n_hidden: int) -> List[str]:
+    """One θ name per hidden layer, from one name for all or a sequence of them."""
+    if isinstance(activation, str):
+        return [activation] * n_hidden
+    try:
+        names = list(activation)
+    except TypeError:
+        raise TypeError(f"activation must be a name ({', '.join(_core.ACTIVATIONS)}) or a "
+                        f"sequence of them, got {activation!r}") from None
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"activation must be a name ({', '.join(_core.ACTIVATIONS)}) or a "
+                            f"sequence of them, got {name!r} in {activation!r}")
+    return names  # the core checks the count against the hidden layers
+
+
 class Network:
-    """A fully connected tanh network: layers ``l = 0..L`` of dimension ``d^(l)``.
+    """A fully connected network: layers ``l = 0..L`` of dimension ``d^(l)``, a θ per layer.
 
     Parameters
     ----------
     dims : sequence of int
         ``[d0, d1, ..., dL]``: inputs, hidden layer widths, outputs.
-    output : {"tanh", "identity"}
-        θ of the output layer: ``"tanh"`` to classify (decide by ``sign``), ``"identity"``
-        to regress. Hidden layers always use tanh.
+    activation : str or sequence of str, default "tanh"
+        θ of the hidden layers, one of ``deltaprop.ACTIVATIONS`` ("tanh", "logistic", "relu",
+        "identity"): one name for every hidden layer, or one per hidden layer.
+    output : str, default "tanh"
+        θ of the output layer, one of ``deltaprop.OUTPUTS``: ``"tanh"`` to classify with ±1
+        targets (decide by ``sign``, the lecture's), ``"identity"`` to regress, ``"logistic"``
+        for yes/no probabilities, ``"softmax"`` for class probabilities (at least 2 outputs).
+    loss : str, optional
+        ``"squared_error"``, E_in = (1/N) Σ ‖h(x_n) − y_n‖² (the lecture's; with tanh, identity
+        and logistic outputs), or ``"cross_entropy"``, E_in = −(1/N) Σ_n Σ_k y_nk ln h_k(x_n)
+        for softmax (targets: rows of class probabilities, one-hot for labels) and
+        −(1/N) Σ [y ln h + (1 − y) ln(1 − h)] for logistic (targets in [0, 1]). None picks
+        cross_entropy for softmax and squared_error otherwise; other pairs raise ValueError.
     dtype : numpy dtype, float64 (default) or float32
         float64 for exact checks, float32 for speed.
     seed : int, optional
-        Seeds the initial weights, each ``W^(l)_ij ~ N(0, 1/(d^(l-1)+1))``; the same seed gives
-        the same weights on every platform. ``None`` draws a seed (kept in ``net.seed``).
+        Seeds the initial weights, each ``W^(l)_ij ~ N(0, 1/(d^(l-1)+1))`` (twice that variance
+        for a relu layer, He's scaling); the same seed gives the same weights on every
+        platform. ``None`` draws a seed (kept in ``net.seed``).
 
     Notes
     -----
@@ -84,12 +111,18 @@ class Network:
     seed: Optional[int]
     _impl: CoreNetwork
 
-    def __init__(self, dims: Sequence[int], output: str = "tanh", dtype: DTypeLike = np.float64,
-                 seed: Optional[int] = None) -> None:
+    def __init__(self, dims: Sequence[int], activation: Union[str, Sequence[str]] = "tanh",
+                 output: str = "tanh", loss: Optional[str] = None,
+                 dtype: DTypeLike = np.float64, seed: Optional[int] = None) -> None:
         dims = _check_dims(dims)
-        if not isinstance(output, str):  # the core checks the name against its own list
+        hidden = _hidden_activations(activation, len(dims) - 2)
+        # the core checks the names against its own lists, and the pair
+        if not isinstance(output, str):
             raise TypeError(f"output must be one of the names {', '.join(_core.OUTPUTS)}; "
                             f"got {output!r}")
+        if loss is not None and not isinstance(loss, str):
+            raise TypeError(f"loss must be None or one of the names {', '.join(_core.LOSSES)}; "
+                            f"got {loss!r}")
         try:
             dt = np.dtype(dtype)
         except TypeError:
@@ -97,7 +130,7 @@ class Network:
         if dt not in _IMPLEMENTATIONS:
             raise TypeError(f"dtype must be float64 or float32, got {dt}")
         self.seed = secrets.randbits(63) if seed is None else check_seed(seed)
-        self._impl = _IMPLEMENTATIONS[dt](dims, output, self.seed)
+        self._impl = _IMPLEMENTATIONS[dt](dims, hidden, output, loss or "", self.seed)
 
     # --- structure -----------------------------------------------------------------------
     @property
@@ -106,9 +139,19 @@ class Network:
         return list(self._impl.dims)
 
     @property
+    def activation(self) -> Tuple[str, ...]:
+        """θ of each hidden layer (empty without hidden layers)."""
+        return tuple(self._impl.activation)
+
+    @property
     def output(self) -> str:
-        """θ of the output layer, ``"tanh"`` or ``"identity"``."""
+        """θ of the output layer: ``"tanh"``, ``"identity"``, ``"logistic"`` or ``"softmax"``."""
         return self._impl.output
+
+    @property
+    def loss(self) -> str:
+        """``"squared_error"`` or ``"cross_entropy"``."""
+        return self._impl.loss
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -127,7 +170,13 @@ class Network:
 
     def __repr__(self) -> str:
         arch = "-".join(str(d) for d in self.dims)
-        return (f"Network({self.dims}, output={self.output!r}, dtype={self.dtype.name}) "
+        hidden = self.activation
+        activation = hidden[0] if len(set(hidden)) == 1 else list(hidden)
+        parts = f"activation={activation!r}, " if hidden and activation != "tanh" else ""
+        parts += f"output={self.output!r}, "
+        if self.loss != ("cross_entropy" if self.output == "softmax" else "squared_error"):
+            parts += f"loss={self.loss!r}, "
+        return (f"Network({self.dims}, {parts}dtype={self.dtype.name}) "
                 f"# {arch}, {self.n_weights} weights")
 
     # --- weights -------------------------------------------------------------------------

@@ -60,18 +60,28 @@ void str(Bytes& b, const std::string& s) {
     b.push_back(std::uint8_t(s.size()));
     b.insert(b.end(), s.begin(), s.end());
 }
-/// A hand-made version-1 file from its fields, sealed: the format as the spec states it.
+/// The fields of version 2 that version 1 lacks.
+struct Version2 {
+    std::string loss = "squared_error";
+    std::vector<std::string> hidden;  ///< one θ name per hidden layer
+};
+
+/// A hand-made file from its fields, sealed: the format as the spec states it. Version 1
+/// without `v2`, version 2 with it.
 Bytes hand_made(const std::string& kind, const std::string& dtype, const std::string& output,
                 const std::vector<std::uint64_t>& dims, const Bytes& weight_bytes,
-                const Bytes& extras = {0, 0, 0, 0}) {
+                const Bytes& extras = {0, 0, 0, 0}, const Version2* v2 = nullptr) {
     Bytes b = {0x89, 'D', 'P', 'M', '\r', '\n', 0x1A, '\n'};
-    le(b, 1, 4);
+    le(b, v2 ? 2 : 1, 4);
     le(b, 0, 8);
     str(b, kind);
     str(b, dtype);
     str(b, output);
+    if (v2) str(b, v2->loss);
     le(b, dims.size(), 4);
     for (auto d : dims) le(b, d, 8);
+    if (v2)
+        for (const auto& name : v2->hidden) str(b, name);
     b.insert(b.end(), weight_bytes.begin(), weight_bytes.end());
     b.insert(b.end(), extras.begin(), extras.end());
     le(b, 0, 4);  // the checksum's place
@@ -80,7 +90,8 @@ Bytes hand_made(const std::string& kind, const std::string& dtype, const std::st
 
 template <class T>
 bool same_bits(const Network<T>& a, const Network<T>& b) {
-    return a.dims() == b.dims() && a.output() == b.output() &&
+    return a.dims() == b.dims() && a.output() == b.output() && a.loss() == b.loss() &&
+           a.parts().hidden == b.parts().hidden &&
            std::memcmp(a.data(), b.data(), a.n_weights() * sizeof(T)) == 0;
 }
 
@@ -145,16 +156,39 @@ void exact_bytes() {
     net.data()[0] = 1.0;
     net.data()[1] = -2.0;
     const Bytes weights = {0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0xC0};
-    const Bytes expected = hand_made("network", "float64", "identity", {1, 1}, weights);
+    const Version2 squared;
+    const Bytes expected = hand_made("network", "float64", "identity", {1, 1}, weights,
+                                     {0, 0, 0, 0}, &squared);
     CHECK(model_to_bytes(net) == expected);
-    CHECK(expected.size() == 20 + 8 + 8 + 9 + 4 + 16 + 16 + 4 + 4);
+    CHECK(expected.size() == 20 + 8 + 8 + 9 + 14 + 4 + 16 + 16 + 4 + 4);
     CHECK(expected[12] == expected.size() && expected[13] == 0);  // the length, little-endian
 
     Network<float> f({1, 1}, Output::tanh);
     f.data()[0] = 1.0f;
     f.data()[1] = -2.0f;
     CHECK(model_to_bytes(f) == hand_made("network", "float32", "tanh", {1, 1},
-                                         {0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0}));
+                                         {0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0}, {0, 0, 0, 0}, &squared));
+
+    // Version 2 names each hidden layer's θ and the loss.
+    Network<double> mixed({1, 1, 1, 2}, Parts{{Activation::relu, Activation::logistic},
+                                              Activation::softmax, {}});
+    const Version2 named{"cross_entropy", {"relu", "logistic"}};
+    const Bytes mixed_bytes = hand_made("network", "float64", "softmax", {1, 1, 1, 2},
+                                        Bytes(8 * mixed.n_weights()), {0, 0, 0, 0}, &named);
+    CHECK(model_to_bytes(mixed) == mixed_bytes);
+    const Network<double> back = model_from_bytes(mixed_bytes).as<double>();
+    CHECK(same_bits(back, mixed) && back.activation(1) == Activation::relu &&
+          back.activation(2) == Activation::logistic && back.loss() == Loss::cross_entropy);
+
+    // A version-1 file (deltaprop before issue 18) reads as tanh hidden layers and the squared
+    // error, and writes back as version 2.
+    const Bytes old = hand_made("network", "float64", "identity", {1, 2, 1}, Bytes(8 * 7));
+    const Network<double> read = model_from_bytes(old).as<double>();
+    CHECK(read.activation(1) == Activation::tanh && read.output() == Output::identity &&
+          read.loss() == Loss::squared_error);
+    const Version2 tanh_hidden{"squared_error", {"tanh"}};
+    CHECK(model_to_bytes(read) == hand_made("network", "float64", "identity", {1, 2, 1},
+                                            Bytes(8 * 7), {0, 0, 0, 0}, &tanh_hidden));
 }
 
 void damaged_files() {
@@ -183,9 +217,13 @@ void damaged_files() {
     CHECK(throws_kind(Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'}, Kind::bad_magic,
                       "not a deltaprop model file"));
 
-    Bytes v2 = good;
-    v2[8] = 2;
-    CHECK(throws_kind(reseal(v2), Kind::wrong_version, "format version 2; this deltaprop reads version 1"));
+    Bytes v3 = good;
+    v3[8] = 3;
+    CHECK(throws_kind(reseal(v3), Kind::wrong_version,
+                      "format version 3; this deltaprop reads versions 1 to 2 (saved by a newer"));
+    Bytes v0 = good;
+    v0[8] = 0;
+    CHECK(throws_kind(reseal(v0), Kind::wrong_version, "format version 0; this deltaprop reads"));
     CHECK(throws_kind(hand_made("netwerk", "float64", "tanh", {1, 1}, Bytes(16)), Kind::wrong_kind,
                       "holds a 'netwerk'"));
 }
@@ -209,6 +247,17 @@ void lying_headers() {
                       "dtype is 'float16'"));
     CHECK(throws_kind(hand_made("network", "float64", "relu", {1, 1}, Bytes(16)), Kind::invalid,
                       "output is 'relu'"));
+    // Version 2's fields: a loss, the hidden θ, and the pair they make, each checked.
+    const Version2 hinge{"hinge", {"tanh"}}, sigmoid{"squared_error", {"sigmoid"}},
+        crossed{"cross_entropy", {"tanh"}}, none{"cross_entropy", {}};
+    CHECK(throws_kind(hand_made("network", "float64", "tanh", {1, 1, 1}, Bytes(32), {0, 0, 0, 0},
+                                &hinge), Kind::invalid, "loss must be one of"));
+    CHECK(throws_kind(hand_made("network", "float64", "tanh", {1, 1, 1}, Bytes(32), {0, 0, 0, 0},
+                                &sigmoid), Kind::invalid, "hidden layer 1: activation must be one of"));
+    CHECK(throws_kind(hand_made("network", "float64", "tanh", {1, 1, 1}, Bytes(32), {0, 0, 0, 0},
+                                &crossed), Kind::invalid, "is not a pair deltaprop has"));
+    CHECK(throws_kind(hand_made("network", "float64", "softmax", {1, 1}, Bytes(16), {0, 0, 0, 0},
+                                &none), Kind::invalid, "a softmax output needs at least 2 units"));
     Bytes many_layers = hand_made("network", "float64", "tanh", {1, 1}, Bytes(16));
     many_layers[20 + 8 + 8 + 5] = 0xFF;  // the low byte of the layer count, now 255
     CHECK(throws_kind(reseal(many_layers), Kind::invalid, "layer dimensions claims"));

@@ -1,5 +1,5 @@
-// deltaprop/data.hpp — a data set as the core sees it, and the check of its shape against a
-// network's layout.
+// deltaprop/data.hpp — a data set as the core sees it, and the checks of its shape against a
+// network's layout and of its targets against the network's loss.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +35,14 @@ void check_data(const Layout& layout, const Data<T>& data) {
         throw std::invalid_argument("y has " + std::to_string(data.y_cols) +
                                     " columns but the network has dL = " +
                                     std::to_string(layout.n_outputs()) + " outputs");
+}
+
+/// check_data, and then the targets against the network's output θ and loss (parts.hpp's
+/// check_targets: rows of probabilities for softmax, [0, 1] for logistic with cross-entropy).
+template <class T>
+void check_data(const Network<T>& net, const Data<T>& data) {
+    check_data(net.layout(), data);
+    check_targets(net.output(), net.loss(), data.y, data.n, net.layout().n_outputs());
 }
 
 }  // namespace deltaprop

@@ -9,7 +9,7 @@
 // starts; a chunk's activations, d^(ℓ) × V, stay in L1.
 //
 // Same equations, same bits. θ and the loss are the same parts as in propagation.hpp (parts.hpp
-// picks them for both paths), and every quantity is computed by the same operations in the same
+// picks them for both paths, per layer and once per chunk), and every quantity is computed by the same operations in the same
 // order as there and in the core's small products (small_products.hpp): signals start at the bias and
 // add w·x in input order, sensitivities start at 0 and add w·δ in unit order, each by a
 // mul_add, and the gradient's sums over the block are kept in V lanes (point n of the block in
@@ -77,13 +77,17 @@ inline bool fits_fused_path(const Layout& layout, std::size_t block_rows) {
 }
 
 /// One chunk's columns: X^(ℓ) and Δ^(ℓ) as d^(ℓ) × P for a chunk of P = G·V points (G packs
-/// of V lanes), and its targets Y as d^(L) × P; n of the P points are real.
+/// of V lanes), its targets Y and output signals S^(L) (for a loss that reads them) as
+/// d^(L) × P, and its points' terms of E (P values, for a loss per point); n of the P points
+/// are real.
 template <class T>
 struct Chunk {
     const std::size_t* offsets = nullptr;  // where layer ℓ's rows start, in values
     T* x_base = nullptr;
     T* delta_base = nullptr;
     T* y = nullptr;
+    T* signal = nullptr;
+    T* point_errors = nullptr;
     std::size_t n = 0;
     T* x(std::size_t l) const { return x_base + offsets[l]; }
     T* delta(std::size_t l) const { return delta_base + offsets[l]; }
@@ -110,9 +114,10 @@ public:
             offsets_.push_back(units * P);
             units += layout.dim(l);
         }
-        // the chunk: x and delta of every layer's units (delta of layer 0 unused), and y
+        // the chunk: x and delta of every layer's units (delta of layer 0 unused), y, the
+        // output signals and the points' errors
         const std::size_t dL = layout.n_outputs();
-        chunk_values_ = (2 * units + dL) * P;
+        chunk_values_ = (2 * units + 2 * dL + 1) * P;
         allocate(buffer_, chunk_values_ + (dL + layout.n_weights()) * V, T(0),
                  "the fused path's workspace");
         units_ = units;
@@ -130,6 +135,8 @@ public:
         c.x_base = buffer_.data();
         c.delta_base = c.x_base + units_ * P;
         c.y = c.delta_base + units_ * P;
+        c.signal = c.y + layout_.n_outputs() * P;
+        c.point_errors = c.signal + layout_.n_outputs() * P;
         return c;
     }
     T* error_lanes() { return buffer_.data() + chunk_values_; }
@@ -171,10 +178,11 @@ DELTAPROP_ALWAYS_INLINE void accumulate_lanes(T* lanes, std::size_t n, Add add) 
     store(lanes, acc);
 }
 
-/// X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]) for one layer of a chunk: d_out rows from d_in.
-template <class Activation, class T>
+/// X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]) for one layer of a chunk: d_out rows from d_in, θ the
+/// activation type A; with `signal`, S^(ℓ) is stored there too.
+template <class A, class T>
 DELTAPROP_ALWAYS_INLINE void chunk_layer_forward(const T* W, std::size_t d_in, std::size_t d_out,
-                                                 const T* prev, T* out) {
+                                                 const T* prev, T* out, T* signal) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
     for (std::size_t j = 0; j < d_out; ++j) {
         Pack<T> s[G];
@@ -186,52 +194,79 @@ DELTAPROP_ALWAYS_INLINE void chunk_layer_forward(const T* W, std::size_t d_in, s
             DELTAPROP_UNROLL
             for (std::size_t g = 0; g < G; ++g) s[g] = mul_add(w, load(prev + p * P + g * V), s[g]);
         }
-        DELTAPROP_UNROLL
-        for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, Activation::value(s[g]));
+        if (signal) {
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g) store(signal + j * P + g * V, s[g]);
+        }
+        if constexpr (A::elementwise) {
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, A::value(s[g]));
+        } else {
+            DELTAPROP_UNROLL
+            for (std::size_t g = 0; g < G; ++g) store(out + j * P + g * V, s[g]);
+        }
     }
+    if constexpr (!A::elementwise) A::columns(out, d_out, P, P);  // θ over each point's units
 }
 
-/// Forward propagation of chunk c from c.x(0): X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]), ℓ = 1..L, θ the
-/// activation Hidden below layer L and Output at it.
-template <class Hidden, class Output, class T>
+/// Forward propagation of chunk c from c.x(0): X^(ℓ) = θ(W^(ℓ)ᵀ [1; X^(ℓ-1)]), ℓ = 1..L, θ each
+/// layer's; S^(L) kept in c.signal when the loss reads it.
+template <class T>
 DELTAPROP_ALWAYS_INLINE void chunk_forward(const Network<T>& net, const Chunk<T>& c) {
     const Layout& layout = net.layout();
     const std::size_t L = net.n_layers();
-    for (std::size_t l = 1; l < L; ++l)
-        chunk_layer_forward<Hidden>(net.weights(l), layout.dim(l - 1), layout.dim(l), c.x(l - 1),
-                                    c.x(l));
-    chunk_layer_forward<Output>(net.weights(L), layout.dim(L - 1), layout.dim(L), c.x(L - 1), c.x(L));
+    T* signal = net.keeps_output_signal() ? c.signal : nullptr;
+    for (std::size_t l = 1; l <= L; ++l)
+        with_activation(net.activation(l), [&](auto A) DELTAPROP_INLINE_LAMBDA {
+            chunk_layer_forward<decltype(A)>(net.weights(l), layout.dim(l - 1), layout.dim(l),
+                                             c.x(l - 1), c.x(l), l == L ? signal : nullptr);
+        });
 }
 
 /// Adds the loss's terms of chunk c's first n points into the error lanes (one set of lanes per
-/// output); with `deltas`, also Δ^(L) from the loss into c.delta(L).
-template <class Output, class Loss, class T>
+/// output for an elementwise loss, the first set for a loss per point); with `deltas`, also
+/// Δ^(L) from the loss into c.delta(L). OutputTheta and LossType as parts.hpp pairs them.
+template <class OutputTheta, class LossType, class T>
 DELTAPROP_ALWAYS_INLINE void chunk_error(const Network<T>& net, const Chunk<T>& c,
                                          T* error_lanes, std::size_t n, bool deltas) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
     const std::size_t L = net.n_layers(), dL = net.layout().n_outputs();
-    for (std::size_t j = 0; j < dL; ++j) {
-        Pack<T> x[G], y[G];
-        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
-            x[g] = load(c.x(L) + j * P + g * V);
-            y[g] = load(c.y + j * P + g * V);
+    const T* signal = LossType::needs_signal ? c.signal : c.x(L);
+    if constexpr (!LossType::elementwise) {
+        for (std::size_t p = 0; p < P; ++p)
+            c.point_errors[p] = LossType::point(signal + p, c.x(L) + p, P, c.y + p, P, dL,
+                                                deltas ? c.delta(L) + p : nullptr);
+        accumulate_lanes(error_lanes, n, [&](Pack<T> acc, std::size_t g) DELTAPROP_INLINE_LAMBDA {
+            return acc + load(c.point_errors + g * V);
+        });
+        return;
+    } else {
+        for (std::size_t j = 0; j < dL; ++j) {
+            Pack<T> s[G], x[G], y[G];
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g) {
+                s[g] = load(signal + j * P + g * V);
+                x[g] = load(c.x(L) + j * P + g * V);
+                y[g] = load(c.y + j * P + g * V);
+            }
+            accumulate_lanes(error_lanes + j * V, n,
+                             [&](Pack<T> acc, std::size_t g) DELTAPROP_INLINE_LAMBDA {
+                                 return LossType::add_error(acc, s[g], x[g], y[g]);
+                             });
+            if (!deltas) continue;
+            DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
+                store(c.delta(L) + j * P + g * V,
+                      LossType::template delta<OutputTheta>(s[g], x[g], y[g]));
         }
-        accumulate_lanes(error_lanes + j * V, n,
-                         [&](Pack<T> acc, std::size_t g) DELTAPROP_INLINE_LAMBDA {
-                             return Loss::add_error(acc, x[g], y[g]);
-                         });
-        if (!deltas) continue;
-        DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
-            store(c.delta(L) + j * P + g * V, Loss::template delta<Output>(x[g], y[g]));
     }
 }
 
-/// Backpropagation through chunk c's hidden layers, from Δ^(L):
-/// Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)], θ' of the activation Hidden, ℓ = L−1..1.
-template <class Hidden, class T>
-DELTAPROP_ALWAYS_INLINE void chunk_backward(const Network<T>& net, const Chunk<T>& c) {
+/// Backpropagation through one hidden layer ℓ of chunk c, from Δ^(ℓ+1):
+/// Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)], θ' of the layer's activation type A.
+template <class A, class T>
+DELTAPROP_ALWAYS_INLINE void chunk_layer_backward(const Network<T>& net, const Chunk<T>& c,
+                                                  std::size_t l) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, G = ChunkWorkspace<T>::G, P = G * V;
-    for (std::size_t l = net.n_layers() - 1; l >= 1; --l) {
+    {
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         const T* W = net.weights(l + 1);
         const T* next = c.delta(l + 1);
@@ -246,9 +281,18 @@ DELTAPROP_ALWAYS_INLINE void chunk_backward(const Network<T>& net, const Chunk<T
                     s[g] = mul_add(w, load(next + p * P + g * V), s[g]);
             }
             DELTAPROP_UNROLL for (std::size_t g = 0; g < G; ++g)
-                store(delta + j * P + g * V, s[g] * Hidden::derivative(load(x + j * P + g * V)));
+                store(delta + j * P + g * V, s[g] * A::derivative(load(x + j * P + g * V)));
         }
     }
+}
+
+/// Backpropagation through chunk c's hidden layers ℓ = L−1..1, from Δ^(L).
+template <class T>
+DELTAPROP_ALWAYS_INLINE void chunk_backward(const Network<T>& net, const Chunk<T>& c) {
+    for (std::size_t l = net.n_layers() - 1; l >= 1; --l)
+        with_activation(net.activation(l), [&](auto A) DELTAPROP_INLINE_LAMBDA {
+            if constexpr (decltype(A)::hidden) chunk_layer_backward<decltype(A)>(net, c, l);
+        });
 }
 
 /// G^(ℓ) lanes += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ for chunk c's first n points.
@@ -322,9 +366,11 @@ DELTAPROP_ALWAYS_INLINE void load_chunk(const Layout& layout, const T* x0, const
     c.n = n;
 }
 
-/// fused_block() for the parts Hidden, Output and Loss.
-template <class Hidden, class Output, class Loss, class T>
-DELTAPROP_ALWAYS_INLINE double fused_block_with(const Network<T>& net, const T* x0, const T* y,
+/// fused_block(): each chunk through every layer (θ chosen per layer), the loss (its type chosen
+/// per chunk, from the output θ and the loss: one branch per chunk, and one copy of this loop for
+/// all of them, which keeps the module's compile time in bounds), δ and the gradient sums.
+template <class T>
+DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* x0, const T* y,
                                                 std::size_t B, ChunkWorkspace<T>& ws, T* g) {
     constexpr std::size_t V = ChunkWorkspace<T>::V, P = ChunkWorkspace<T>::P;
     const Layout& layout = net.layout();
@@ -337,14 +383,16 @@ DELTAPROP_ALWAYS_INLINE double fused_block_with(const Network<T>& net, const T* 
     Chunk<T> c = ws.chunk();
     // The chunk's steps, for its first n points: n = P in every chunk but maybe the block's last.
     const auto chunk_steps = [&](std::size_t n) DELTAPROP_INLINE_LAMBDA {
-        chunk_error<Output, Loss>(net, c, error_lanes, n, g != nullptr);
+        with_loss(net.output(), net.loss(), [&](auto output, auto loss) DELTAPROP_INLINE_LAMBDA {
+            chunk_error<decltype(output), decltype(loss)>(net, c, error_lanes, n, g != nullptr);
+        });
         if (!g) return;
-        chunk_backward<Hidden>(net, c);
+        chunk_backward(net, c);
         chunk_gradient(net, c, gradient_lanes, n);
     };
     for (std::size_t start = 0; start < B; start += P) {
         load_chunk(layout, x0 + start * d0, y + start * dL, std::min(B - start, P), c);
-        chunk_forward<Hidden, Output>(net, c);
+        chunk_forward(net, c);
         if (c.n == P)
             chunk_steps(P);  // n known at compile time: the lanes' loops unroll
         else
@@ -357,19 +405,9 @@ DELTAPROP_ALWAYS_INLINE double fused_block_with(const Network<T>& net, const T* 
     return sum;
 }
 
-template <class T>
-DELTAPROP_ALWAYS_INLINE double fused_block_body(const Network<T>& net, const T* x0, const T* y,
-                                                std::size_t B, ChunkWorkspace<T>& ws, T* g) {
-    return dispatch_parts(net.output(), [&](auto hidden, auto output, auto loss)
-                                            DELTAPROP_INLINE_LAMBDA {
-        return fused_block_with<decltype(hidden), decltype(output), decltype(loss)>(net, x0, y, B,
-                                                                                   ws, g);
-    });
-}
-
 }  // namespace detail
 
-/// Σ_n ‖h(x_n) − y_n‖² over a block of B points given as rows (x0: B × d^(0), y: B × d^(L)),
+/// Σ_n e_n (Σ_n ‖h(x_n) − y_n‖² for the squared error) over a block of B points given as rows (x0: B × d^(0), y: B × d^(L)),
 /// and, unless g is null, the block's Σ_n x_n^(ℓ-1) (δ_n^(ℓ))ᵀ added into g (n_weights
 /// entries, laid out like the weights). Bit for bit what forward, backward and
 /// accumulate_gradient of propagation.hpp give, for a network with fits_fused_path.

@@ -142,7 +142,7 @@ private:
         chunk_workspaces_.resize(count);
     }
 
-    /// One block's Σ ‖x^(L) − y‖², and with gs its gradient sums added into gs; task t's
+    /// One block's Σ_n e_n, and with gs its gradient sums added into gs; task t's
     /// scratch. The fused path where the network fits it, else layer by layer: same bits.
     double block(const Network<T>& net, const T* xb, const T* yb, std::size_t B, std::size_t t,
                  T* gs) {
@@ -151,7 +151,7 @@ private:
 #endif
         Workspace<T>& ws = workspaces_[t];
         forward(net, xb, B, ws);
-        if (!gs) return squared_error(net, yb, B, ws);
+        if (!gs) return block_error(net, yb, B, ws);
         const double e = backward(net, yb, B, ws);
         accumulate_gradient(net, B, ws, gs, FirstLayer::transposed);
         return e;
@@ -159,7 +159,7 @@ private:
 
     double run(const Network<T>& net, const Data<T>& data, T* g) {
         check_layout(net);
-        check_data(layout_, data);
+        check_data(net, data);
         const std::size_t n = data.n, nw = layout_.n_weights();
         const std::size_t stride = whole_lines<T>(nw);  // slots on lines of their own
         const std::size_t d0 = layout_.n_inputs(), dL = layout_.n_outputs();

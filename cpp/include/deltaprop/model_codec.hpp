@@ -1,5 +1,5 @@
-// deltaprop/model_codec.hpp — the deltaprop model file, version 1: a network (and named extra
-// arrays) to bytes and back. Reading and writing files is model_file.hpp's.
+// deltaprop/model_codec.hpp — the deltaprop model file, version 2 (version 1 is read too): a
+// network (and named extra arrays) to bytes and back. Reading and writing files is model_file.hpp's.
 //
 // One binary format, encoded and decoded by this header alone, so that Python (`net.save`,
 // `deltaprop.load`, pickling) and C++ programs exchange the same files. Every number has a fixed
@@ -13,14 +13,17 @@
 //   ---- envelope (the same in every format version) ----
 //   0       8         magic: 89 44 50 4D 0D 0A 1A 0A  ("\x89DPM\r\n\x1a\n"; as in PNG, the
 //                     high byte and the line endings reveal a 7-bit or text-mode transfer)
-//   8       4         u32 format version: 1
+//   8       4         u32 format version: 2 (this deltaprop reads 1 and 2, writes 2)
 //   12      8         u64 length of the whole file in bytes, checksum included
-//   ---- body of version 1 ----
+//   ---- body of version 2 ----
 //   20      1+n       str kind: "network"
 //           1+n       str dtype: "float32" or "float64"
-//           1+n       str output θ: a name of output_names (network.hpp)
+//           1+n       str output θ: an output θ's name (parts.hpp: tanh, identity, logistic, softmax)
+//           1+n       str loss: a loss's name (parts.hpp: squared_error, cross_entropy)
 //           4         u32 c = L + 1, the number of layers counting the input (2 ≤ c)
 //           8c        u64 d^(0), ..., d^(L)
+//           c−2 times str: the θ of hidden layer 1, ..., L−1 (parts.hpp: tanh, logistic, relu,
+//                     identity)
 //           s·W       the weights W^(1), ..., W^(L), each (d^(ℓ-1)+1) × d^(ℓ) row by row with
 //                     the biases in row 0 (the in-memory layout of Network), s = 4 or 8 bytes
 //                     each (IEEE 754 binary32/binary64); W = Σ_ℓ (d^(ℓ-1)+1) d^(ℓ)
@@ -35,8 +38,12 @@
 // has (fewer: truncated; more: corrupt), the checksum (corrupt), the version (wrong_version),
 // the kind (wrong_kind), then the body, where every count and dimension is checked against the
 // limits of Layout and against the bytes that remain before anything is allocated (invalid).
-// Because the envelope never changes, a damaged file is told apart from a newer one. Version 1
+// Because the envelope never changes, a damaged file is told apart from a newer one. Version 2
 // files are canonical: encoding what was decoded gives back the same bytes.
+//
+// Version 1 (deltaprop 0.1 before issue 18) has no loss field and no hidden θ: its networks
+// have tanh hidden layers and the squared error, and it is read as such (and written back as
+// version 2).
 #pragma once
 
 #include <array>
@@ -141,7 +148,8 @@ struct Model {
 namespace model_format {
 
 inline constexpr std::array<std::uint8_t, 8> magic = {0x89, 'D', 'P', 'M', '\r', '\n', 0x1A, '\n'};
-inline constexpr std::uint32_t version = 1;
+inline constexpr std::uint32_t version = 2;         ///< the version written
+inline constexpr std::uint32_t oldest_version = 1;  ///< the oldest version read
 /// magic + version + length: what every version starts with.
 inline constexpr std::size_t envelope_head = 8 + 4 + 8;
 inline constexpr std::size_t checksum_size = 4;
@@ -319,8 +327,9 @@ inline void check_extras(const std::vector<ExtraArray>& extras) {
     }
 }
 
-/// Decodes the version-1 body of a file whose envelope and checksum have been checked.
-inline Model read_body(Reader& in) {
+/// Decodes the body (of the given version) of a file whose envelope and checksum have been
+/// checked.
+inline Model read_body(Reader& in, std::uint32_t version) {
     const std::string kind = in.str("kind");
     if (kind != network_kind)
         throw ModelFileError(ModelFileError::Kind::wrong_kind,
@@ -330,10 +339,20 @@ inline Model read_body(Reader& in) {
     if (dtype != "float32" && dtype != "float64")
         in.fail("dtype is '" + dtype + "', expected 'float32' or 'float64'");
     const std::string output = in.str("output");
+    Parts parts;
     try {
-        output_from_string(output);  // the names are network.hpp's
+        parts.output = output_from_string(output);  // the names are parts.hpp's
     } catch (const std::invalid_argument&) {
         in.fail("output is '" + output + "', expected one of " + output_name_list());
+    }
+    parts.loss = Loss::squared_error;  // version 1's
+    if (version >= 2) {
+        const std::string loss = in.str("loss");
+        try {
+            parts.loss = loss_from_string(loss);
+        } catch (const std::invalid_argument& e) {
+            in.fail(e.what());
+        }
     }
 
     const std::uint32_t n_dims = in.u32("number of layers");
@@ -353,12 +372,26 @@ inline Model read_body(Reader& in) {
     } catch (const std::invalid_argument& e) {
         in.fail(e.what());
     }
+    if (version >= 2)
+        for (std::size_t l = 1; l + 1 < n_dims; ++l) {
+            const std::string name = in.str("a hidden layer's activation");
+            try {
+                parts.hidden.push_back(activation_from_string(name, true));
+            } catch (const std::invalid_argument& e) {
+                in.fail("hidden layer " + std::to_string(l) + ": " + e.what());
+            }
+        }
+    try {
+        layer_activations(parts, n_dims - 2, dims.back());  // the pair, softmax's width
+    } catch (const std::invalid_argument& e) {
+        in.fail(e.what());
+    }
     const std::size_t size = dtype == "float32" ? 4 : 8;
     in.need_items(layout.n_weights(), size, "the weights");  // before allocating them
 
     auto read_network = [&](auto tag) {
         using T = decltype(tag);
-        Network<T> net(dims, output_from_string(output));
+        Network<T> net(dims, parts);
         in.reals(net.data(), net.n_weights(), "the weights");
         return net;
     };
@@ -411,8 +444,10 @@ std::vector<std::uint8_t> model_to_bytes(const Network<T>& net,
     w.str(f::network_kind);
     w.str(std::is_same<T, float>::value ? "float32" : "float64");
     w.str(to_string(net.output()));
+    w.str(to_string(net.loss()));
     w.u32(std::uint32_t(net.dims().size()));  // Layout keeps dims well under 2^32 entries
     for (std::size_t d : net.dims()) w.u64(d);
+    for (std::size_t l = 1; l < net.n_layers(); ++l) w.str(to_string(net.activation(l)));
     w.reals(net.data(), net.n_weights());
     w.u32(std::uint32_t(extras.size()));
     for (const ExtraArray& e : extras) {
@@ -463,13 +498,14 @@ inline Model model_from_bytes(const std::uint8_t* data, std::size_t size,
         throw error(Kind::corrupt, std::string(" is corrupt: checksum mismatch (CRC-32 ") + hex + ")");
     }
     const std::uint32_t version = std::uint32_t(f::read_le(data + 8, 4));
-    if (version != f::version)
+    if (version < f::oldest_version || version > f::version)
         throw error(Kind::wrong_version, " has format version " + std::to_string(version) +
-                                             "; this deltaprop reads version " +
+                                             "; this deltaprop reads versions " +
+                                             std::to_string(f::oldest_version) + " to " +
                                              std::to_string(f::version) +
                                              (version > f::version ? " (saved by a newer deltaprop)" : ""));
     f::Reader in(data + f::envelope_head, body_end - f::envelope_head, f::envelope_head, source, path);
-    return f::read_body(in);
+    return f::read_body(in, version);
 }
 
 inline Model model_from_bytes(const std::vector<std::uint8_t>& bytes, const std::string& path = {}) {

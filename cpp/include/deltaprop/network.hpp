@@ -18,42 +18,10 @@
 #include <vector>
 
 #include "deltaprop/memory.hpp"
+#include "deltaprop/parts.hpp"
 #include "deltaprop/random.hpp"
 
 namespace deltaprop {
-
-/// θ of the output layer: tanh for classification, identity for regression.
-/// (Hidden layers always use tanh, as in the lecture.)
-enum class Output { tanh, identity };
-
-/// The output θ by name: the one place the names are written. The model file, the bindings
-/// (deltaprop._core.OUTPUTS) and the Python package read them from here, so a new output θ is
-/// its type (activations/), a case in parts.hpp and a line here.
-inline constexpr std::pair<Output, const char*> output_names[] = {
-    {Output::tanh, "tanh"},
-    {Output::identity, "identity"},
-};
-
-inline const char* to_string(Output o) {
-    for (const auto& [output, name] : output_names)
-        if (output == o) return name;
-    return "?";
-}
-
-/// The names, quoted and separated by commas, for error messages.
-inline std::string output_name_list() {
-    std::string list;
-    for (const auto& entry : output_names)
-        list += (list.empty() ? "\"" : ", \"") + std::string(entry.second) + "\"";
-    return list;
-}
-
-inline Output output_from_string(const std::string& s) {
-    for (const auto& [output, name] : output_names)
-        if (s == name) return output;
-    throw std::invalid_argument("output must be one of " + output_name_list() + ", got \"" + s +
-                                "\"");
-}
 
 /// Where each W^(ℓ) sits in a flat buffer of all weights.
 class Layout {
@@ -111,7 +79,8 @@ private:
     std::vector<std::size_t> offsets_;
 };
 
-/// A fully connected tanh network with weights W^(1..L) of element type T (float or double).
+/// A fully connected network with weights W^(1..L) of element type T (float or double), a θ per
+/// layer and a loss (parts.hpp).
 template <class T>
 class Network {
     static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
@@ -120,23 +89,41 @@ class Network {
 public:
     using value_type = T;
 
-    /// All weights zero; call initialize() or assign them.
-    Network(std::vector<std::size_t> dims, Output output)
-        : layout_(std::move(dims)), output_(output) {
+    /// All weights zero; call initialize() or assign them. std::invalid_argument when the
+    /// parts do not fit the dims (parts.hpp, layer_activations).
+    Network(std::vector<std::size_t> dims, const Parts& parts) : layout_(std::move(dims)) {
+        activations_ = layer_activations(parts, layout_.n_layers() - 1, layout_.n_outputs());
+        loss_ = parts.loss.value_or(default_loss(parts.output));
         allocate(w_, layout_.n_weights(), T(0), "dims " + describe() + ": the weights");
     }
-
     /// Weights drawn by initialize(seed).
-    Network(std::vector<std::size_t> dims, Output output, std::uint64_t seed)
-        : Network(std::move(dims), output) {
+    Network(std::vector<std::size_t> dims, const Parts& parts, std::uint64_t seed)
+        : Network(std::move(dims), parts) {
         initialize(seed);
     }
+    /// The lecture's network: tanh hidden layers, the given output θ and its default loss.
+    Network(std::vector<std::size_t> dims, Output output)
+        : Network(std::move(dims), Parts{{}, output, {}}) {}
+    Network(std::vector<std::size_t> dims, Output output, std::uint64_t seed)
+        : Network(std::move(dims), Parts{{}, output, {}}, seed) {}
 
     const Layout& layout() const { return layout_; }
     const std::vector<std::size_t>& dims() const { return layout_.dims(); }
     std::size_t n_layers() const { return layout_.n_layers(); }
     std::size_t n_weights() const { return layout_.n_weights(); }
-    Output output() const { return output_; }
+    /// θ of layer ℓ = 1..L (the output layer's at ℓ = L).
+    Activation activation(std::size_t l) const { return activations_[l - 1]; }
+    /// θ of the output layer.
+    Output output() const { return activations_.back(); }
+    Loss loss() const { return loss_; }
+    /// The parts, as a Parts that makes the same network.
+    Parts parts() const {
+        return {std::vector<Activation>(activations_.begin(), activations_.end() - 1), output(), loss_};
+    }
+    /// Whether the loss reads the output signals S^(L) (cross-entropy), which the paths then keep.
+    bool keeps_output_signal() const {
+        return with_loss(output(), loss_, [](auto, auto L) { return decltype(L)::needs_signal; });
+    }
 
     /// W^(ℓ), ℓ = 1..L: (d^(ℓ-1) + 1) × d^(ℓ) row-major, row 0 the biases.
     T* weights(std::size_t l) { return w_.data() + layout_.offset(l); }
@@ -171,11 +158,14 @@ public:
     /// Small random weights, seeded: each W^(ℓ)_ij ~ N(0, σ_ℓ²) with σ_ℓ = 1/√(d^(ℓ-1) + 1), so
     /// that each signal s^(ℓ) starts with variance about that of one input and tanh starts in
     /// its linear region (e-Chapter 7 asks for small random weights to break the symmetry that
-    /// all-zero weights cannot). Deterministic on every platform (see random.hpp).
+    /// all-zero weights cannot). A layer whose θ is relu gets σ_ℓ = √2/√(d^(ℓ-1) + 1) (He et
+    /// al., 2015): relu passes half of a signal's variance on, and this keeps it from shrinking
+    /// layer by layer. Deterministic on every platform (see random.hpp).
     void initialize(std::uint64_t seed) {
         Random rng(seed);
         for (std::size_t l = 1; l <= n_layers(); ++l) {
-            const double sigma = 1.0 / std::sqrt(double(layout_.dim(l - 1) + 1));
+            const double gain = activation(l) == Activation::relu ? std::sqrt(2.0) : 1.0;
+            const double sigma = gain / std::sqrt(double(layout_.dim(l - 1) + 1));
             T* wl = weights(l);
             for (std::size_t k = 0; k < layout_.size(l); ++k) wl[k] = T(sigma * rng.normal());
         }
@@ -212,7 +202,8 @@ private:
     }
 
     Layout layout_;
-    Output output_;
+    std::vector<Activation> activations_;  ///< θ of layers 1..L
+    Loss loss_ = Loss::squared_error;
     std::vector<T> w_;
 };
 

@@ -4,12 +4,14 @@
 // Inside a block the data points are columns, as the lecture writes x_n: X^(ℓ) is d^(ℓ) × B
 // (the bias row of 1s is not stored), and
 //   forward:   S^(ℓ) = W^(ℓ)ᵀ [1; X^(ℓ-1)]            X^(ℓ) = θ(S^(ℓ))
-//   backward:  Δ^(L) = ∂e/∂S^(L), from the loss      (squared error: 2 (X^(L) − Y) ⊙ θ'(S^(L)))
+//   backward:  Δ^(L) = ∂e/∂S^(L), from the loss      (squared error: 2 (X^(L) − Y) ⊙ θ'(S^(L)),
+//                                                      cross-entropy: X^(L) − Y)
 //              Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]_{1..d(ℓ)}
 //   gradient:  G^(ℓ) += [1; X^(ℓ-1)] Δ^(ℓ)ᵀ
 // θ and the loss are parts (activation.hpp, loss.hpp): the elementwise steps (θ, E and Δ^(L) from
-// the loss, ⊙ θ') are written once as templates over them, and dispatch_parts (parts.hpp) picks
-// the instantiation from the network inside each step's function, compiled per instruction set.
+// the loss, ⊙ θ') are written once as templates over them, and parts.hpp picks the instantiation
+// from the layer's θ (or the output's θ and loss) inside each step's function, compiled per
+// instruction set. A loss that reads the signals (cross-entropy) finds S^(L) kept beside X^(L).
 // The product with W^(ℓ) is split into row 0 (the biases, added to every column) and the rest,
 // W^(ℓ)[1:, :]. Every θ' is computed from x = θ(s), so only the activations X^(ℓ) are kept.
 // This column orientation makes the B points the contiguous dimension, so the core's own loops
@@ -35,8 +37,8 @@
 namespace deltaprop {
 
 /// Scratch space for propagating up to `capacity` points through one network: the block's
-/// inputs X^(0), and X^(ℓ) and Δ^(ℓ) for ℓ = 1..L, each d^(ℓ) × B with B the block's size.
-/// Allocated once, reused for every block.
+/// inputs X^(0), X^(ℓ) and Δ^(ℓ) for ℓ = 1..L, each d^(ℓ) × B with B the block's size, and the
+/// output signals S^(L) for the losses that read them. Allocated once, reused for every block.
 template <class T>
 class Workspace {
 public:
@@ -51,11 +53,14 @@ public:
         allocate(input_, capacity * layout.n_inputs(), T(0), "the workspace's inputs");
         allocate(x_, total, T(0), "the workspace's activations");
         allocate(delta_, total, T(0), "the workspace's sensitivities");
+        allocate(signal_, capacity * layout.n_outputs(), T(0), "the workspace's output signals");
     }
     std::size_t capacity() const { return capacity_; }
     const Layout& layout() const { return layout_; }
     /// Bytes of scratch held.
-    std::size_t bytes() const { return (input_.size() + x_.size() + delta_.size()) * sizeof(T); }
+    std::size_t bytes() const {
+        return (input_.size() + x_.size() + delta_.size() + signal_.size()) * sizeof(T);
+    }
 
     /// Throws unless B points of a network of this layout fit.
     void check_fits(const Layout& layout, std::size_t B) const {
@@ -70,6 +75,9 @@ public:
     /// Δ^(ℓ), ℓ = 1..L: d^(ℓ) × B.
     T* delta(std::size_t l) { return delta_.data() + offsets_[l - 1]; }
     const T* delta(std::size_t l) const { return delta_.data() + offsets_[l - 1]; }
+    /// S^(L), d^(L) × B, kept by propagate() for a network that keeps_output_signal().
+    T* output_signal() { return signal_.data(); }
+    const T* output_signal() const { return signal_.data(); }
     /// The block's inputs as the caller's rows (B × d^(0)) when forward() left them there for
     /// BLAS (x(0) then holds nothing); null when x(0) holds them as columns. Valid while the
     /// caller's data are.
@@ -81,126 +89,138 @@ private:
     std::size_t capacity_ = 0;
     Layout layout_;
     std::vector<std::size_t> offsets_;
-    AlignedVector<T> input_, x_, delta_;
+    AlignedVector<T> input_, x_, delta_, signal_;
 };
 
 namespace detail {
 
-/// x[i] ← θ(x[i]) for i < n.
-template <class Activation, class T>
-DELTAPROP_ALWAYS_INLINE void activate(T* x, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) x[i] = Activation::value(x[i]);
+/// X = θ(S) in place for a layer of d units and B points (d × B), θ the activation type A.
+template <class A, class T>
+DELTAPROP_ALWAYS_INLINE void activate(T* s, std::size_t d, std::size_t B) {
+    if constexpr (A::elementwise) {
+        for (std::size_t i = 0; i < d * B; ++i) s[i] = A::value(s[i]);
+    } else {
+        A::columns(s, d, B, B);
+    }
 }
 
 /// d[i] ← d[i]·θ'(s_i), θ' from x[i] = θ(s_i): the ⊙ θ'(S) of backpropagation.
-template <class Activation, class T>
+template <class A, class T>
 DELTAPROP_ALWAYS_INLINE void times_derivative(std::size_t n, const T* x, T* d) {
-    for (std::size_t i = 0; i < n; ++i) d[i] = d[i] * Activation::derivative(x[i]);
+    for (std::size_t i = 0; i < n; ++i) d[i] = d[i] * A::derivative(x[i]);
 }
 
-/// The block's E = Σ of the loss's terms over its points and outputs, in the core's order (per
-/// output, kernels::dot's lanes; the outputs added in double), from X^(L) (d^(L) × B) and the
+/// The block's E = Σ of the loss's terms over its points and outputs, in the core's order, from
+/// S^(L) and X^(L) (d^(L) × B; s may be x itself for a loss that does not read it) and the
 /// targets y (B rows of d^(L)). With `deltas`, also Δ^(L) into d (d^(L) × B); without, d is
-/// scratch for the targets of one output.
-template <class Output, class Loss, bool deltas, class T>
-DELTAPROP_ALWAYS_INLINE double output_layer(const T* xL, const T* y, std::size_t dL,
+/// scratch. An elementwise loss is summed per output (kernels::dot's lanes; the outputs added in
+/// double), a loss per point over the points in the same lanes (point n in lane n mod V).
+template <class OutputTheta, class LossType, bool deltas, class T>
+DELTAPROP_ALWAYS_INLINE double output_layer(const T* sL, const T* xL, const T* y, std::size_t dL,
                                             std::size_t B, T* d) {
     constexpr std::size_t V = kernels::lanes<T>;
     double sum = 0;
-    if (B == 1) {  // one SGD point: the lanes below would hold one term and zeros, so the same bits
+    if constexpr (!LossType::elementwise) {
+        T acc[V] = {};
+        for (std::size_t n = 0; n < B; ++n)
+            acc[n % V] = acc[n % V] + LossType::point(sL + n, xL + n, B, y + n * dL, 1, dL,
+                                                      deltas ? d + n : nullptr);
+        return double(kernels::reduce_lanes(acc));
+    } else {
+        if (B == 1) {  // one SGD point: the lanes below would hold one term and zeros: same bits
+            for (std::size_t j = 0; j < dL; ++j) {
+                sum += double(LossType::add_error(T(0), sL[j], xL[j], y[j]));
+                if (deltas) d[j] = LossType::template delta<OutputTheta>(sL[j], xL[j], y[j]);
+            }
+            return sum;
+        }
         for (std::size_t j = 0; j < dL; ++j) {
-            sum += double(Loss::add_error(T(0), xL[j], y[j]));
-            if (deltas) d[j] = Loss::template delta<Output>(xL[j], y[j]);
+            const T* x = xL + j * B;
+            const T* s = sL + j * B;
+            T* dj = d + j * B;
+            const T* yj = y;  // output j's targets, contiguous
+            if (dL > 1) {
+                for (std::size_t n = 0; n < B; ++n) dj[n] = y[n * dL + j];
+                yj = dj;
+            }
+            T acc[V] = {};
+            std::size_t n = 0;
+            for (; n + V <= B; n += V)
+                for (std::size_t k = 0; k < V; ++k) {
+                    acc[k] = LossType::add_error(acc[k], s[n + k], x[n + k], yj[n + k]);
+                    if (deltas)
+                        dj[n + k] = LossType::template delta<OutputTheta>(s[n + k], x[n + k], yj[n + k]);
+                }
+            for (std::size_t k = 0; n < B; ++n, ++k) {
+                acc[k] = LossType::add_error(acc[k], s[n], x[n], yj[n]);
+                if (deltas) dj[n] = LossType::template delta<OutputTheta>(s[n], x[n], yj[n]);
+            }
+            sum += double(kernels::reduce_lanes(acc));
         }
         return sum;
     }
-    for (std::size_t j = 0; j < dL; ++j) {
-        const T* x = xL + j * B;
-        T* dj = d + j * B;
-        const T* yj = y;  // output j's targets, contiguous
-        if (dL > 1) {
-            for (std::size_t n = 0; n < B; ++n) dj[n] = y[n * dL + j];
-            yj = dj;
-        }
-        T acc[V] = {};
-        std::size_t n = 0;
-        for (; n + V <= B; n += V)
-            for (std::size_t k = 0; k < V; ++k) {
-                acc[k] = Loss::add_error(acc[k], x[n + k], yj[n + k]);
-                if (deltas) dj[n + k] = Loss::template delta<Output>(x[n + k], yj[n + k]);
-            }
-        for (std::size_t k = 0; n < B; ++n, ++k) {
-            acc[k] = Loss::add_error(acc[k], x[n], yj[n]);
-            if (deltas) dj[n] = Loss::template delta<Output>(x[n], yj[n]);
-        }
-        sum += double(kernels::reduce_lanes(acc));
-    }
-    return sum;
 }
 
 // The bodies of the elementwise steps below, each written once over the parts and
-// instantiated by dispatch_parts for the network's.
+// instantiated through parts.hpp for the layer's θ (or the output's θ and loss).
 template <class T>
-DELTAPROP_ALWAYS_INLINE void activate_layer_body(Output output, bool last, T* s, std::size_t n) {
-    dispatch_parts(output, [&](auto hidden, auto out, auto) DELTAPROP_INLINE_LAMBDA {
-        if (last)
-            activate<decltype(out)>(s, n);
-        else
-            activate<decltype(hidden)>(s, n);
-    });
+DELTAPROP_ALWAYS_INLINE void activate_layer_body(Activation a, T* s, std::size_t d, std::size_t B) {
+    with_activation(a, [&](auto A) DELTAPROP_INLINE_LAMBDA { activate<decltype(A)>(s, d, B); });
 }
 template <class T>
-DELTAPROP_ALWAYS_INLINE double output_layer_body(Output output, bool deltas, const T* xL,
-                                                 const T* y, std::size_t dL, std::size_t B, T* d) {
-    return dispatch_parts(output, [&](auto, auto out, auto loss) DELTAPROP_INLINE_LAMBDA {
+DELTAPROP_ALWAYS_INLINE double output_layer_body(Output output, Loss loss, bool deltas,
+                                                 const T* sL, const T* xL, const T* y,
+                                                 std::size_t dL, std::size_t B, T* d) {
+    return with_loss(output, loss, [&](auto out, auto L) DELTAPROP_INLINE_LAMBDA {
         using O = decltype(out);
-        using Loss = decltype(loss);
-        return deltas ? output_layer<O, Loss, true>(xL, y, dL, B, d)
-                      : output_layer<O, Loss, false>(xL, y, dL, B, d);
+        using LossType = decltype(L);
+        return deltas ? output_layer<O, LossType, true>(sL, xL, y, dL, B, d)
+                      : output_layer<O, LossType, false>(sL, xL, y, dL, B, d);
     });
 }
 template <class T>
-DELTAPROP_ALWAYS_INLINE void times_hidden_derivative_body(Output output, std::size_t n,
-                                                          const T* x, T* d) {
-    dispatch_parts(output, [&](auto hidden, auto, auto) DELTAPROP_INLINE_LAMBDA {
-        times_derivative<decltype(hidden)>(n, x, d);
+DELTAPROP_ALWAYS_INLINE void times_derivative_body(Activation a, std::size_t n, const T* x, T* d) {
+    with_activation(a, [&](auto A) DELTAPROP_INLINE_LAMBDA {
+        if constexpr (decltype(A)::hidden) times_derivative<decltype(A)>(n, x, d);
     });
 }
 
 }  // namespace detail
 
-// The elementwise steps of the path, for a network whose output θ is `output`, compiled for
-// several instruction sets like the core's loops (simd.hpp), with the parts' formulas inlined.
+// The elementwise steps of the path, compiled for several instruction sets like the core's
+// loops (simd.hpp), with the parts' formulas inlined.
 
-/// X^(ℓ) = θ(S^(ℓ)) in place for n values of layer ℓ: the hidden θ, or the output θ if `last`.
-DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, double* s,
-                                                  std::size_t n) {
-    detail::activate_layer_body(output, last, s, n);
+/// X^(ℓ) = θ(S^(ℓ)) in place for a layer of d units and B points, θ = a.
+DELTAPROP_MULTIVERSION inline void activate_layer(Activation a, double* s, std::size_t d,
+                                                  std::size_t B) {
+    detail::activate_layer_body(a, s, d, B);
 }
-DELTAPROP_MULTIVERSION inline void activate_layer(Output output, bool last, float* s,
-                                                  std::size_t n) {
-    detail::activate_layer_body(output, last, s, n);
+DELTAPROP_MULTIVERSION inline void activate_layer(Activation a, float* s, std::size_t d,
+                                                  std::size_t B) {
+    detail::activate_layer_body(a, s, d, B);
 }
-/// The block's E from X^(L) and the targets, and with `deltas` Δ^(L) into d (see
+/// The block's E from S^(L), X^(L) and the targets, and with `deltas` Δ^(L) into d (see
 /// detail::output_layer).
-DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const double* xL,
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, Loss loss, bool deltas,
+                                                  const double* sL, const double* xL,
                                                   const double* y, std::size_t dL,
                                                   std::size_t B, double* d) {
-    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+    return detail::output_layer_body(output, loss, deltas, sL, xL, y, dL, B, d);
 }
-DELTAPROP_MULTIVERSION inline double output_layer(Output output, bool deltas, const float* xL,
+DELTAPROP_MULTIVERSION inline double output_layer(Output output, Loss loss, bool deltas,
+                                                  const float* sL, const float* xL,
                                                   const float* y, std::size_t dL, std::size_t B,
                                                   float* d) {
-    return detail::output_layer_body(output, deltas, xL, y, dL, B, d);
+    return detail::output_layer_body(output, loss, deltas, sL, xL, y, dL, B, d);
 }
-/// d[i] ← d[i]·θ'(s_i) for n values of a hidden layer, θ' from x[i] = θ(s_i).
-DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+/// d[i] ← d[i]·θ'(s_i) for n values of a hidden layer whose θ is a, θ' from x[i] = θ(s_i).
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Activation a, std::size_t n,
                                                            const double* x, double* d) {
-    detail::times_hidden_derivative_body(output, n, x, d);
+    detail::times_derivative_body(a, n, x, d);
 }
-DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Output output, std::size_t n,
+DELTAPROP_MULTIVERSION inline void times_hidden_derivative(Activation a, std::size_t n,
                                                            const float* x, float* d) {
-    detail::times_hidden_derivative_body(output, n, x, d);
+    detail::times_derivative_body(a, n, x, d);
 }
 
 /// Forward propagation of B points whose inputs ws holds already (X^(0) in x(0), or
@@ -219,7 +239,9 @@ const T* propagate(const Network<T>& net, std::size_t B, Workspace<T>& ws) {
             gemm(Trans::yes, Trans::yes, d_out, B, d_in, W + d_out, d_out, x0, d0, T(1), s, B);
         else
             gemm(Trans::yes, Trans::no, d_out, B, d_in, W + d_out, d_out, ws.x(l - 1), B, T(1), s, B);
-        activate_layer(net.output(), l == L, s, d_out * B);  // X^(ℓ) = θ(S^(ℓ))
+        if (l == L && net.keeps_output_signal())  // S^(L), for the loss
+            std::copy(s, s + d_out * B, ws.output_signal());
+        activate_layer(net.activation(l), s, d_out, B);  // X^(ℓ) = θ(S^(ℓ))
     }
     return ws.x(L);
 }
@@ -261,28 +283,36 @@ const T* forward(const Network<T>& net, const T* x0, std::size_t B, Workspace<T>
     return propagate(net, B, ws);
 }
 
-/// The block's E, Σ ‖x^(L) − y‖² for the squared error, after forward(), from the targets y (B
-/// rows of d^(L)); uses Δ^(L) of ws as scratch.
+/// S^(L) of the block after forward(), for the loss: kept apart when the loss reads it, else
+/// X^(L) (which such a loss does not read).
 template <class T>
-double squared_error(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
+const T* output_signal(const Network<T>& net, const Workspace<T>& ws) {
+    return net.keeps_output_signal() ? ws.output_signal() : ws.x(net.n_layers());
+}
+
+/// The block's E, Σ_n e_n (Σ ‖x^(L) − y‖² for the squared error), after forward(), from the
+/// targets y (B rows of d^(L)); uses Δ^(L) of ws as scratch.
+template <class T>
+double block_error(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers();
-    return output_layer(net.output(), false, ws.x(L), y, net.layout().n_outputs(), B, ws.delta(L));
+    return output_layer(net.output(), net.loss(), false, output_signal(net, ws), ws.x(L), y,
+                        net.layout().n_outputs(), B, ws.delta(L));
 }
 
 /// Backpropagation, after forward(): fills Δ^(L..1) in ws from the targets y (B rows of
 /// d^(L)): Δ^(L) from the loss, then Δ^(ℓ) = θ'(S^(ℓ)) ⊙ [W^(ℓ+1) Δ^(ℓ+1)]. Returns the
-/// block's E, as squared_error().
+/// block's E, as block_error().
 template <class T>
 double backward(const Network<T>& net, const T* y, std::size_t B, Workspace<T>& ws) {
     const std::size_t L = net.n_layers();
-    const double sum =
-        output_layer(net.output(), true, ws.x(L), y, net.layout().dim(L), B, ws.delta(L));
+    const double sum = output_layer(net.output(), net.loss(), true, output_signal(net, ws),
+                                    ws.x(L), y, net.layout().dim(L), B, ws.delta(L));
     for (std::size_t l = L - 1; l >= 1; --l) {  // δ^(ℓ) = θ'(s^(ℓ)) ⊗ [W^(ℓ+1) δ^(ℓ+1)]_1^d(ℓ)
         const std::size_t d = net.layout().dim(l), d_next = net.layout().dim(l + 1);
         T* dl = ws.delta(l);
         gemm(Trans::no, Trans::no, d, B, d_next, net.weights(l + 1) + d_next, d_next,
              ws.delta(l + 1), B, T(0), dl, B);
-        times_hidden_derivative(net.output(), d * B, ws.x(l), dl);
+        times_hidden_derivative(net.activation(l), d * B, ws.x(l), dl);
     }
     return sum;
 }

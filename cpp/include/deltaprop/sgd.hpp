@@ -75,7 +75,7 @@ template <class T>
 double sgd_epoch(Network<T>& net, const Data<T>& data, T eta, Random& rng, Workspace<T>& ws,
                  std::vector<std::uint64_t>& order) {
     check_learning_rate(double(eta));
-    check_data(net.layout(), data);
+    check_data(net, data);
     check_finite_weights(net);
     epoch_order(rng, order, data.n);
     const std::size_t d0 = net.layout().n_inputs(), dL = net.layout().n_outputs();

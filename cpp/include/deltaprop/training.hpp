@@ -48,11 +48,11 @@ public:
           max_seconds_(options.max_seconds.value_or(std::numeric_limits<double>::infinity())),
           patience_(options.patience.value_or(0)) {
         check_finite_weights(net);  // a bad start is the caller's, not a divergence (no "smaller lr")
-        check_data(net.layout(), train);
+        check_data(net, train);
         allocate(w_safe_, nw_, T(0), "a copy of the weights");
         w_safe_ = net.flat();
         if (validation) {
-            check_data(net.layout(), *validation);
+            check_data(net, *validation);
             validation_ = *validation;
             has_validation_ = true;
             allocate(w_best_, nw_, T(0), "the best weights");

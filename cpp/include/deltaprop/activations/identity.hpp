@@ -1,5 +1,5 @@
-// deltaprop/activations/identity.hpp — θ(s) = s, the output of a regression network, and
-// θ' = 1, as the activation type Identity (see activation.hpp for what such a type is).
+// deltaprop/activations/identity.hpp — θ(s) = s, the output of a regression network (or a
+// linear hidden layer), and θ' = 1, as the activation type Identity (see activation.hpp).
 #pragma once
 
 #include "deltaprop/activation.hpp"
@@ -9,6 +9,8 @@ namespace deltaprop {
 
 /// θ = identity. Multiplying by its θ' = 1 is exact, and the compiler drops it.
 struct Identity {
+    static constexpr const char* name = "identity";
+    static constexpr bool hidden = true, output = true, elementwise = true;
     static constexpr DerivativeNeeds derivative_needs = DerivativeNeeds::nothing;
     template <class V>
     static DELTAPROP_ALWAYS_INLINE V value(V s) {

@@ -22,6 +22,7 @@
 #include <limits>
 
 #include "deltaprop/activation.hpp"
+#include "deltaprop/lanewise.hpp"
 #include "deltaprop/simd.hpp"
 
 namespace deltaprop {
@@ -60,51 +61,6 @@ struct TanhConstants<float> {
         return mul_add(q, w, splat<V>(-0.33333322f));
     }
 };
-
-/// What the formulas below need of their argument type V: a double, a float, or a pack of
-/// either (simd.hpp). The same source then serves scalar code and the packed loops, so both
-/// give the same bits.
-template <class V>
-struct Lanewise;
-template <>
-struct Lanewise<double> {
-    using Scalar = double;
-    using Bits = std::uint64_t;
-    using Signed = std::int64_t;
-};
-template <>
-struct Lanewise<float> {
-    using Scalar = float;
-    using Bits = std::uint32_t;
-    using Signed = std::int32_t;
-};
-#ifdef DELTAPROP_PACKS
-template <>
-struct Lanewise<Pack<double>> {
-    using Scalar = double;
-    using Bits = PackOf<double>::bits;
-    typedef std::int64_t Signed __attribute__((vector_size(64)));
-};
-template <>
-struct Lanewise<Pack<float>> {
-    using Scalar = float;
-    using Bits = PackOf<float>::bits;
-    typedef std::int32_t Signed __attribute__((vector_size(64)));
-};
-#endif
-
-template <class V>
-DELTAPROP_ALWAYS_INLINE typename Lanewise<V>::Bits bits_of(V v) {
-    typename Lanewise<V>::Bits b;
-    std::memcpy(&b, &v, sizeof(V));
-    return b;
-}
-template <class V>
-DELTAPROP_ALWAYS_INLINE V from_bits(typename Lanewise<V>::Bits b) {
-    V v;
-    std::memcpy(&v, &b, sizeof(V));
-    return v;
-}
 
 /// tanh(a) for 0 ≤ a ≤ saturation (or NaN), by the addition theorem above.
 template <class V>
@@ -151,13 +107,6 @@ DELTAPROP_ALWAYS_INLINE V clamp_to_saturation(V a) {
     return from_bits<V>(Bits(least) - wrap);
 }
 
-/// The sign bit of the type's scalars, as a scalar bit pattern.
-template <class V>
-constexpr auto sign_bit() {
-    using Bits = typename Lanewise<typename Lanewise<V>::Scalar>::Bits;
-    return Bits(Bits(1) << (8 * sizeof(Bits) - 1));
-}
-
 }  // namespace detail
 
 /// tanh(s) for a value or a pack of values (lanewise), vectorisable; within 3 ulp of the exact
@@ -175,6 +124,8 @@ DELTAPROP_ALWAYS_INLINE V fast_tanh(V s) {
 /// θ = tanh. Its derivative is a function of its value, θ'(s) = 1 − x² with x = θ(s), so
 /// backpropagation keeps only the activations X^(ℓ).
 struct Tanh {
+    static constexpr const char* name = "tanh";
+    static constexpr bool hidden = true, output = true, elementwise = true;
     static constexpr DerivativeNeeds derivative_needs = DerivativeNeeds::value;
     template <class V>
     static DELTAPROP_ALWAYS_INLINE V value(V s) {
