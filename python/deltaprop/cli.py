@@ -86,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--hidden", type=_int_list, help="hidden layer widths, e.g. 10 or 10,5 "
                                                     "(default 10; 100 with --classes 10)")
     d.add_argument("--activation", type=_names,
-                   help="θ of the hidden layers, one name or one per hidden layer, e.g. relu or "
-                        "relu,tanh (default tanh; relu with --classes 10)")
+                   help=f"θ of the hidden layers, one name for all or one per hidden layer, "
+                        f"comma-separated: {', '.join(_core.ACTIVATIONS)} (default tanh; relu "
+                        f"with --classes 10)")
     d.add_argument("--output", type=_names,
                    help=f"output θ, one of {', '.join(_core.OUTPUTS)} (default tanh); with "
                         f"--classes 10 the output schemes to compare, comma-separated: "
@@ -121,10 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check backpropagation against finite differences on a random network")
     c.add_argument("--dims", type=_int_list, default=[2, 10, 1], help="layer sizes (default 2,10,1)")
     c.add_argument("--activation", type=_names, default=["tanh"],
-                   help="θ of the hidden layers, one name or one per hidden layer (default tanh)")
-    c.add_argument("--output", default="tanh", help="θ of the output layer (default tanh)")
-    c.add_argument("--loss", help="squared_error or cross_entropy (default: cross_entropy for a "
-                                  "softmax output, else squared_error)")
+                   help=f"θ of the hidden layers, one name for all or one per hidden layer, "
+                        f"comma-separated: {', '.join(_core.ACTIVATIONS)} (default tanh)")
+    c.add_argument("--output", choices=_core.OUTPUTS, default="tanh",
+                   help="θ of the output layer (default tanh)")
+    c.add_argument("--loss", choices=_core.LOSSES,
+                   help="the error (default: cross_entropy for a softmax output, else "
+                        "squared_error)")
     c.add_argument("--points", type=int, default=20, help="data points (default 20)")
     c.add_argument("--seed", type=int, default=0)
 
@@ -217,16 +221,14 @@ def _version() -> str:
 def _check(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from . import check_gradient
-    from .experiment import make_network
-    net = make_network(args.dims, _activation(args.activation) or "tanh", args.output, args.loss,
-                       seed=args.seed)
+    from . import Network, check_gradient
+    net = Network(args.dims, _activation(args.activation) or "tanh", args.output, args.loss,
+                  seed=args.seed)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.points, args.dims[0]))
     y = _check_targets(rng, (args.points, args.dims[-1]), args.output)
-    loss = args.loss or ("cross_entropy" if args.output == "softmax" else "squared_error")
-    print(f"network {'-'.join(map(str, args.dims))}: hidden {','.join(args.activation)}, "
-          f"output {args.output}, loss {loss}; {args.points} points, seed {args.seed}")
+    print(f"network {'-'.join(map(str, args.dims))}: hidden {','.join(net.activation)}, "
+          f"output {net.output}, loss {net.loss}; {args.points} points, seed {args.seed}")
     result = check_gradient(net, X, y)
     for l, (a, r) in enumerate(zip(result.max_abs_error, result.max_rel_error), start=1):
         print(f"G^({l}): max |g - g_hat| = {a:.3e}, max relative {r:.3e}")

@@ -40,7 +40,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
                       "pip install 'deltaprop[sklearn]'") from e
 
 from ._checks import check_seed
-from .experiment import Activation, make_network
+from .experiment import Activation
 from .network import Network
 from ._types import FloatArray
 from .scaling import MinMaxScaler
@@ -114,12 +114,6 @@ class _NeuralNet(BaseEstimator):
                 raise ValueError(f"hidden_layer_sizes[{i}] must be a positive integer, got {h!r}")
         return [int(h) for h in sizes]
 
-    def _activation(self) -> Activation:
-        """``activation`` as Network takes it: a name, or a list of names (a tuple of
-        ``set_params`` or of a grid search becomes a list)."""
-        given: Any = self.activation
-        return given if isinstance(given, str) else list(given)
-
     def _loss(self) -> Optional[str]:
         """The loss of the network: None, Network's default for the output (subclasses choose
         another)."""
@@ -187,8 +181,8 @@ class _NeuralNet(BaseEstimator):
         self.feature_min_ = None if self.scaler_ is None else self.scaler_.min_
         self.feature_max_ = None if self.scaler_ is None else self.scaler_.max_
         dims = [X.shape[1], *self._hidden(), n_outputs]
-        self._set_network(make_network(dims, self._activation(), self.output, self._loss(),
-                                       self._dtype(), seed))
+        self._set_network(Network(dims, self.activation, self.output, self._loss(),
+                                  self._dtype(), seed))
         self.n_iter_ = 0
         self._partial_fits = 0
         self.loss_curve_ = np.empty(0)
@@ -258,7 +252,7 @@ class _NeuralNet(BaseEstimator):
             state = dict(state)
             net = state.pop("network_")
             state["coefs_"] = [np.array(w) for w in self.coefs_]
-            state["_network_spec"] = (net.dims, self._activation(), net.output, self._loss(),
+            state["_network_spec"] = (net.dims, net.activation, net.output, net.loss,
                                       net.dtype.name)
         return state
 
@@ -278,7 +272,7 @@ class _NeuralNet(BaseEstimator):
             if len(spec) == 3:  # (dims, output, dtype), from before activation and loss
                 spec = (spec[0], "tanh", spec[1], None, spec[2])
             dims, activation, output, loss, dtype = spec
-            net = make_network(dims, activation, output, loss, np.dtype(dtype), seed=0)
+            net = Network(dims, activation, output, loss, np.dtype(dtype), seed=0)
             net.weights = self.coefs_
             self._set_network(net)
 

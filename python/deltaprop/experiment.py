@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from .network import Network
 from .history import History
@@ -55,20 +54,6 @@ def describe_network(dims: Sequence[int], activation: Activation, output: str) -
         text += f", hidden {','.join(names)}"
     return text
 
-
-def make_network(dims: Sequence[int], activation: Activation = "tanh", output: str = "tanh",
-                 loss: Optional[str] = None, dtype: DTypeLike = np.float64,
-                 seed: Optional[int] = None) -> Network:
-    """``Network(dims, activation, output, loss, dtype, seed)``, naming ``activation`` and
-    ``loss`` only when they differ from Network's defaults (tanh hidden layers, the output's
-    own loss)."""
-    given: Dict[str, Any] = {}
-    names = [activation] if isinstance(activation, str) else list(activation)
-    if any(name != "tanh" for name in names):
-        given["activation"] = activation if isinstance(activation, str) else names
-    if loss is not None and loss != ("cross_entropy" if output == "softmax" else "squared_error"):
-        given["loss"] = loss
-    return Network(dims, output=output, dtype=dtype, seed=seed, **given)
 
 
 @dataclass
@@ -174,7 +159,7 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
         progress = sys.stderr.isatty()
     rates = {**{m: FIT_DEFAULT_LR for m in METHODS}, **DEFAULT_LR, **(lr or {})}
     for method in methods:
-        net = make_network(dims, activation, output, seed=seed)  # the same weights for each
+        net = Network(dims, activation, output, seed=seed)  # the same weights for each
         start = time.perf_counter()
         # the seed of the sgd and mini-batch orders, for the methods that take one
         order = {"seed": seed} if "seed" in method_options(method) else {}

@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .experiment import Activation, finish, hidden_activations, make_network, summary
+from .experiment import Activation, finish, hidden_activations, summary
 from .history import History
 from .network import Network
 from .training import METHODS, method_options
@@ -217,7 +217,7 @@ def run_ten_digits(data: Optional[str] = None, hidden: Sequence[int] = DEFAULT_H
         for method in methods:
             options = _options(scheme, method, iterations, lr or {}, seed)
             # the same seed for every run: the same hidden weights (and the same order)
-            net = make_network(dims, activation, scheme.output, scheme.loss, seed=seed)
+            net = Network(dims, activation, scheme.output, scheme.loss, seed=seed)
             start = time.perf_counter()
             history = net.fit(X_train, T, weight_decay=weight_decay, record_every="log",
                               progress=progress, **options)
