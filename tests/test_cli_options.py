@@ -119,6 +119,27 @@ def test_option_sets_the_network_or_the_labels(options, network, shared_data, tm
     assert not np.isclose(e0, initial_error(digits_table, *DEFAULT_NETWORK), rtol=1e-6)
 
 
+def test_weight_decay_is_the_penalty_of_e_aug(shared_data, tmp_path, capsys, digits_table):
+    stdout, h, _ = run_digits(shared_data, tmp_path, capsys, "--weight-decay", "0.5")
+    assert "weight decay: lambda = 0.5" in stdout.splitlines()
+    w0 = deltaprop.Network([2, 10, 1], seed=1).weights
+    penalty = 0.5 / len(digits_table[0]) * sum(float(np.sum(w ** 2)) for w in w0)
+    np.testing.assert_allclose(h["gd"]["augmented_error"][0] - h["gd"]["error"][0], penalty,
+                               rtol=1e-9)
+
+
+def test_activation_sets_the_hidden_units(shared_data, tmp_path, capsys, digits_table):
+    stdout, h, run = run_digits(shared_data, tmp_path, capsys, "--activation", "relu")
+    assert "network: 2-10-1 tanh, hidden relu" in stdout.splitlines()
+    assert run["network"] == "2-10-1 tanh, hidden relu"
+    labels, X = digits_table
+    W1, W2 = deltaprop.Network([2, 10, 1], activation="relu", seed=1).weights
+    hidden = np.maximum(np.hstack([np.ones((len(X), 1)), X]) @ W1, 0)
+    out = np.tanh(np.hstack([np.ones((len(X), 1)), hidden]) @ W2)[:, 0]
+    np.testing.assert_allclose(h["gd"]["error"][0], np.mean((out - np.where(labels == 1, 1, -1)) ** 2),
+                               rtol=1e-12)
+
+
 def test_lr_sets_the_methods_learning_rate(shared_data, tmp_path, capsys, digits_table):
     _, h, _ = run_digits(shared_data, tmp_path, capsys, "--lr", "gd=0.7", "sgd=0.01", methods="gd,sgd")
     np.testing.assert_array_equal(h["gd"]["lr"], 0.7)
@@ -178,5 +199,49 @@ def test_check_fails_with_exit_1_and_says_so_when_the_gradient_is_wrong(capsys, 
     assert cli.main(["check", "--dims", "3,4,2", "--points", "5", "--seed", "2"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].endswith("(tolerance 1e-06): FAILED")
-    first, last = (float(line.split("max relative ")[1]) for line in lines[:2])
+    first, last = (float(line.split("max relative ")[1]) for line in lines if line.startswith("G^("))
     assert first < 1e-6 and last > 0.3  # the report points at the broken layer: (2 - 1)/(2 + 1)
+
+
+def test_check_names_the_network_it_checks(capsys):
+    assert cli.main(["check", "--dims", "3,4,2", "--activation", "tanh", "--output", "identity",
+                     "--points", "5"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "network 3-4-2: hidden tanh, output identity, loss squared_error; 5 points, seed 0")
+
+
+@pytest.mark.parametrize("options", [
+    ["--dims", "3,4,5,2", "--activation", "relu,tanh", "--output", "softmax"],
+    ["--dims", "3,4,2", "--activation", "logistic", "--output", "logistic", "--loss", "cross_entropy"],
+    ["--dims", "3,4,2", "--activation", "relu", "--output", "logistic"],
+    ["--dims", "3,4,1", "--activation", "identity", "--output", "tanh"],
+])
+def test_check_passes_on_every_kind_of_network(options, capsys):
+    assert cli.main(["check", *options, "--points", "8", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    dims = options[1].split(",")
+    assert out.count("G^(") == len(dims) - 1 and out.rstrip().endswith("passed")
+    loss = options[options.index("--loss") + 1] if "--loss" in options else (
+        "cross_entropy" if "softmax" in options else "squared_error")
+    assert f"loss {loss};" in out.splitlines()[0]
+
+
+def test_check_targets_are_what_each_output_takes():
+    rng = np.random.default_rng(0)
+    P = cli._check_targets(rng, (50, 4), "softmax")
+    assert P.min() > 0 and np.allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    L = cli._check_targets(rng, (50, 4), "logistic")
+    assert 0 <= L.min() and L.max() <= 1 and L.min() < 0.1 and L.max() > 0.9
+    Y = cli._check_targets(rng, (50, 4), "tanh")
+    assert -1 <= Y.min() < -0.5 and 0.5 < Y.max() <= 1
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--activation", "relu,tanh"], "activation"),            # two names, one hidden layer
+    (["--activation", "swish"], "swish"),
+    (["--output", "softmax", "--loss", "squared_error"], "squared_error"),
+])
+def test_check_refuses_a_network_that_does_not_exist(options, message, capsys):
+    assert cli.main(["check", "--dims", "3,4,2", *options]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("deltaprop check: error: ") and message in err

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from deltaprop import shipped_data
-from deltaprop.datasets import (SKLEARN_8X8, DataFormatError, MinMaxScaler, load_digits,
-                                one_versus_all, read_features, read_zip, user_data_dir)
+from deltaprop.datasets import (SKLEARN_8X8, DataFormatError, MinMaxScaler, load_digit_images,
+                                load_digits, one_hot, one_versus_all, read_features, read_zip,
+                                user_data_dir)
 from deltaprop.features import digit_features
 
 from conftest import require_module, require_shared_data
@@ -382,6 +383,73 @@ def test_one_versus_all():
             one_versus_all([1, 2], digit=bad)
     with pytest.raises(ValueError, match="one-dimensional"):
         one_versus_all(np.ones((2, 2)))
+
+
+# --- the images, for the ten-digit experiment ------------------------------------------------
+
+
+def test_the_shipped_images_are_the_default_for_the_pixels(no_data, capsys, shared_data):
+    for split in ("train", "test"):
+        d = load_digit_images(split=split)
+        images, labels = read_zip(shared_data / f"zip.{split}")
+        assert d.source == "USPS images (shipped)" and d.split == split
+        np.testing.assert_array_equal(d.images, images)
+        np.testing.assert_array_equal(d.labels, labels)
+        np.testing.assert_array_equal(d.features, digit_features(images))
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("USPS images (shipped) (zip." in line and "checksum verified" in line
+                                 for line in err)
+
+
+def test_the_pixels_come_from_zip_files_where_the_features_come_from_features_files(
+        no_data, capsys, monkeypatch):
+    made = write_pair(no_data / "both", "zip", rows=(6, 3))
+    write_pair(no_data / "both", "features", rows=(5, 2), seed=7)
+    assert len(load_digits(no_data / "both")) == 5  # the course's features first
+    d = load_digit_images(no_data / "both", "test")
+    assert d.source == str(no_data / "both" / "zip.test")
+    np.testing.assert_array_equal(d.images, np.round(made["test"][1], 4))
+    # the user data folder counts when it has the images of both splits, whatever else it holds
+    user = no_data / "xdg" / "deltaprop"
+    write_pair(user, "features", rows=(4, 4))
+    assert load_digit_images(split="train", notice=False).source == "USPS images (shipped)"
+    write_pair(user, "zip", rows=(8, 2))
+    assert len(load_digit_images(split="train")) == 8
+    assert "user data folder" in capsys.readouterr().err
+    monkeypatch.setenv("DELTAPROP_DATA", str(no_data / "both"))  # and $DELTAPROP_DATA first
+    assert len(load_digit_images(split="train", notice=False)) == 6
+
+
+def test_features_without_images_are_refused_for_the_pixels(tmp_path):
+    write_pair(tmp_path, "features", rows=(5, 2))
+    with pytest.raises(FileNotFoundError, match=r"no train data in .*looked for zip\.train, zip\.train\.gz"):
+        load_digit_images(tmp_path)
+    with pytest.raises(DataFormatError, match="holds features, not images"):
+        load_digit_images(tmp_path / "features.train")
+    with pytest.raises(ValueError, match="split must be"):
+        load_digit_images(tmp_path, "validation")
+
+
+def test_sklearn_images_by_name(no_data):
+    require_module("sklearn")
+    d = load_digit_images(SKLEARN_8X8, "test")
+    assert d.images.shape == (599, 64) and d.images.min() == -1 and d.images.max() == 1
+
+
+def test_one_hot_targets():
+    np.testing.assert_array_equal(one_hot([2, 0, 1], classes=3),
+                                  [[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    T = one_hot(np.array([9, 0]), off=-1.0)
+    assert T.shape == (2, 10) and T.dtype == np.float64
+    np.testing.assert_array_equal(T[0], [-1] * 9 + [1])
+    np.testing.assert_array_equal(T.sum(axis=1), [-8, -8])
+    assert one_hot(np.array([], dtype=np.int64)).shape == (0, 10)
+    for labels, message in [([10], "integers 0-9"), ([-1], "integers 0-9"), ([1.5], "integers 0-9"),
+                            ([[1]], "one-dimensional")]:
+        with pytest.raises(ValueError, match=message):
+            one_hot(labels)
+    with pytest.raises(ValueError, match="classes"):
+        one_hot([0], classes=1)
 
 
 def test_minmax_scaler_fits_train_and_reuses_it_on_test():

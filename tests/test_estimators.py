@@ -12,6 +12,7 @@ from conftest import require_module, require_shared_data
 require_module("sklearn")  # every test here builds on scikit-learn's estimator API
 
 from sklearn.datasets import make_blobs
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -30,6 +31,13 @@ CHECKED = [
     NeuralNetClassifier(method="minibatch", momentum=0.5, weight_decay=0.01, scale_features=False),
     NeuralNetRegressor((5, 3), method="conjugate_gradient", dtype=np.float32),
     NeuralNetRegressor(method="variable_lr", early_stopping=True),
+    # the probabilistic outputs and the other hidden units
+    NeuralNetClassifier(activation="relu", output="softmax"),
+    NeuralNetClassifier((6, 4), activation=("logistic", "tanh"), output="logistic",
+                        method="minibatch", momentum=0.5, dtype=np.float32),
+    NeuralNetClassifier(output="softmax", method="sgd", lr=0.05, iterations=3000,
+                        early_stopping=True, patience=20),
+    NeuralNetRegressor(activation="relu", method="conjugate_gradient", iterations=200),
 ]
 
 
@@ -87,6 +95,137 @@ def test_multiclass_has_one_output_per_class_and_predicts_the_argmax():
 def test_one_class_is_refused_with_a_message_that_says_so():
     with pytest.raises(ValueError, match="two classes"):
         NeuralNetClassifier().fit(np.zeros((5, 2)), np.ones(5))
+
+
+# --- softmax and logistic outputs: probabilities and cross-entropy ------------------------------
+def one_hot(index, k):
+    T = np.zeros((len(index), k))
+    T[np.arange(len(index)), index] = 1.0
+    return T
+
+
+def test_softmax_gives_probabilities_trained_on_one_hot_targets_and_cross_entropy():
+    X, y = make_blobs(n_samples=300, centers=3, random_state=0)
+    clf = NeuralNetClassifier(activation="relu", output="softmax", method="conjugate_gradient",
+                              iterations=100, random_state=0).fit(X, y + 5)
+    net = clf.network_
+    assert net.dims == [2, 10, 3] and (net.output, net.loss) == ("softmax", "cross_entropy")
+    assert net.activation == ("relu",)
+    P = clf.predict_proba(X)
+    assert P.shape == (300, 3) and P.dtype == np.float64 and P.min() >= 0
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(P, net.forward(clf._scale(X)), rtol=1e-12)
+    np.testing.assert_array_equal(clf.predict(X), 5 + np.argmax(P, axis=1))
+    np.testing.assert_array_equal(clf.predict_log_proba(X), np.log(P))
+    # E_in is the cross-entropy of the one-hot targets: −mean ln P[n, y_n]
+    assert clf.loss_curve_[-1] == pytest.approx(-np.mean(np.log(P[np.arange(300), y])), rel=1e-10)
+    assert clf.loss_curve_[-1] == pytest.approx(net.error(clf._scale(X), one_hot(y, 3)), rel=1e-12)
+    assert clf.score(X, y + 5) > 0.9
+    # probabilities, not scores: predict_proba instead of decision_function, as scikit-learn's MLP
+    assert not hasattr(clf, "decision_function")
+    assert not hasattr(NeuralNetClassifier(), "predict_proba")
+    assert hasattr(NeuralNetClassifier(), "decision_function")
+
+
+def test_softmax_has_an_output_per_class_even_for_two():
+    X, y = xor_data()
+    clf = NeuralNetClassifier(output="softmax", method="conjugate_gradient", iterations=200,
+                              random_state=0).fit(X, y)
+    assert clf.network_.dims == [2, 10, 2]
+    P = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict(X), np.where(P[:, 1] > P[:, 0], 1, -1))
+    assert clf.score(X, y) > 0.95
+
+
+def test_logistic_is_one_output_with_targets_zero_and_one_for_two_classes():
+    X, y = xor_data()
+    labels = np.where(y > 0, "yes", "no")
+    clf = NeuralNetClassifier(output="logistic", method="conjugate_gradient", iterations=200,
+                              random_state=0).fit(X, labels)
+    net = clf.network_
+    assert net.dims == [2, 10, 1] and (net.output, net.loss) == ("logistic", "cross_entropy")
+    h = net.forward(clf._scale(X))[:, 0]
+    np.testing.assert_allclose(clf.predict_proba(X), np.column_stack([1 - h, h]), rtol=1e-12)
+    np.testing.assert_array_equal(clf.predict(X), np.where(h >= 0.5, "yes", "no"))
+    # E_in is the cross-entropy of targets t = 1 for "yes" (classes_[1]) and 0 for "no":
+    # −mean [t ln h + (1 − t) ln(1 − h)] = mean [ln(1 + e^s) − t s], s the output's signal
+    W1, W2 = clf.coefs_
+    hidden = np.tanh(np.hstack([np.ones((len(X), 1)), clf._scale(X)]) @ W1)
+    s = (np.hstack([np.ones((len(X), 1)), hidden]) @ W2)[:, 0]
+    np.testing.assert_allclose(1 / (1 + np.exp(-s)), h, rtol=1e-12)
+    t = (labels == "yes").astype(float)
+    assert clf.loss_curve_[-1] == pytest.approx(np.mean(np.logaddexp(0, s) - t * s), rel=1e-10)
+    assert clf.score(X, labels) > 0.95
+    # K > 2 classes: one-versus-rest outputs, normalised to probabilities
+    Xb, yb = make_blobs(n_samples=300, centers=4, random_state=1)
+    four = NeuralNetClassifier(output="logistic", method="conjugate_gradient", iterations=100,
+                               random_state=0).fit(Xb, yb)
+    H = four.network_.forward(four._scale(Xb))
+    assert H.shape == (300, 4)
+    np.testing.assert_allclose(four.predict_proba(Xb), H / H.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_array_equal(four.predict(Xb), np.argmax(H, axis=1))
+    assert four.loss_curve_[-1] == pytest.approx(four.network_.error(four._scale(Xb), one_hot(yb, 4)),
+                                                 rel=1e-12)
+
+
+def test_softmax_learns_the_8x8_digits():
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    clf = NeuralNetClassifier((40,), activation="relu", output="softmax", method="minibatch",
+                              lr=0.05, momentum=0.9, iterations=3000, random_state=0)
+    clf.fit(X[:1200], y[:1200])
+    assert clf.score(X[1200:], y[1200:]) > 0.91  # scikit-learn's MLPClassifier((40,)): 0.92-0.93
+    P = clf.predict_proba(X[1200:])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_activation_is_a_parameter_that_round_trips():
+    clf = NeuralNetClassifier((5, 3), activation=("relu", "logistic"), output="softmax")
+    params = clf.get_params()
+    assert params["activation"] == ("relu", "logistic") and params["output"] == "softmax"
+    again = clone(clf)
+    assert again.get_params() == params
+    clf.set_params(activation="identity", output="logistic")
+    assert (clf.activation, clf.output) == ("identity", "logistic")
+    reg = NeuralNetRegressor(activation="relu")
+    assert reg.get_params()["activation"] == "relu" and reg.get_params()["output"] == "identity"
+
+
+def test_the_regressor_takes_the_hidden_activation():
+    X, y = xor_data()
+    reg = NeuralNetRegressor((4, 3), activation=["relu", "logistic"], iterations=20,
+                             random_state=0).fit(X, y)
+    assert reg.network_.activation == ("relu", "logistic") and reg.network_.output == "identity"
+    x = reg._scale(X)
+    thetas = [lambda s: np.maximum(s, 0), lambda s: 1 / (1 + np.exp(-s)), lambda s: s]
+    for W, theta in zip(reg.coefs_, thetas):
+        x = theta(np.hstack([np.ones((len(x), 1)), x]) @ W)
+    np.testing.assert_allclose(reg.predict(X), x[:, 0], rtol=1e-12, atol=1e-12)
+
+
+def test_a_pickled_softmax_classifier_keeps_its_network_and_probabilities():
+    X, y = make_blobs(n_samples=200, centers=3, random_state=2)
+    clf = NeuralNetClassifier((6, 5), activation=("relu", "tanh"), output="softmax",
+                              method="minibatch", momentum=0.9, iterations=300, random_state=0)
+    clf.fit(X, y)
+    for other in (pickle.loads(pickle.dumps(clf)), copy.deepcopy(clf)):
+        net = other.network_
+        assert (net.activation, net.output, net.loss) == (("relu", "tanh"), "softmax", "cross_entropy")
+        np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
+        assert other.get_params() == clf.get_params()
+
+
+def test_a_pickle_from_before_activation_existed_loads_as_tanh():
+    X, y = xor_data()
+    clf = NeuralNetClassifier((4,), iterations=30, random_state=0).fit(X, y)
+    state = clf.__getstate__()
+    dims, activation, output, loss, dtype = state["_network_spec"]
+    state["_network_spec"] = (dims, output, dtype)  # what the estimators pickled before
+    del state["activation"]
+    old = NeuralNetClassifier.__new__(NeuralNetClassifier)
+    old.__setstate__(state)
+    assert old.activation == "tanh" and old.get_params()["activation"] == "tanh"
+    np.testing.assert_array_equal(old.decision_function(X), clf.decision_function(X))
 
 
 # --- the estimator is the Network, trained the same way -----------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import _core
 from .training import METHODS
@@ -34,6 +34,19 @@ def _methods(text: str) -> List[str]:
     return methods
 
 
+def _names(text: str) -> List[str]:
+    """Comma-separated names (checked where they are used)."""
+    names = [n for n in text.replace(" ", "").split(",") if n]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, got {text!r}")
+    return names
+
+
+def _ten_digits() -> Any:
+    from . import ten_digits
+    return ten_digits
+
+
 def _rates(items: Sequence[str]) -> Dict[str, float]:
     rates = {}
     for item in items:
@@ -53,23 +66,47 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-V", "--version", action="version", version=f"deltaprop {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser("digits", help="the lecture's digits experiment: 1 versus the rest",
+    d = sub.add_parser("digits", help="the digits experiments: one digit versus the rest, or all ten",
                        description="Train a 2-h-1 network on (average intensity, symmetry) to "
                                    "tell one digit (--digit, default 1) from the rest, with each "
                                    "method from the same initial weights; print a table and write "
-                                   "figures. With no --data it reads the USPS files shipped with "
-                                   "deltaprop: no download needed.")
-    d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test, or "
-                                  "sklearn-8x8 for scikit-learn's 8x8 digits; default: $DELTAPROP_DATA, "
-                                  "the user data folder, else the USPS files shipped with deltaprop")
-    d.add_argument("--hidden", type=_int_list, default=[10], help="hidden layer widths, e.g. 10 or 10,5 (default 10)")
-    d.add_argument("--output", choices=_core.OUTPUTS, default="tanh", help="output θ (default tanh)")
-    d.add_argument("--methods", type=_methods, default=list(METHODS),
-                   help=f"comma-separated, or all (default: all = {','.join(METHODS)})")
-    d.add_argument("--iterations", type=int, default=10000, help="iterations per method (default 10000)")
+                                   "figures. With --classes 10, train a 256-h-10 network on the "
+                                   "pixels to tell the ten digits apart, with softmax outputs and "
+                                   "cross-entropy and with the lecture's tanh outputs and squared "
+                                   "error; print E_in and E_test and write the confusion matrices "
+                                   "and the misclassified test digits. With no --data it reads the "
+                                   "USPS files shipped with deltaprop: no download needed.")
+    d.add_argument("--classes", type=int, choices=(2, 10), default=2,
+                   help="2: one digit versus the rest, from the two features (the lecture's "
+                        "experiment, the default); 10: the ten digits from the pixels")
+    d.add_argument("--data", help="folder (or file) with features.train/test or zip.train/test "
+                                  "(--classes 10: zip.train/test), or sklearn-8x8 for scikit-learn's "
+                                  "8x8 digits; default: $DELTAPROP_DATA, the user data folder, else "
+                                  "the USPS files shipped with deltaprop")
+    d.add_argument("--hidden", type=_int_list, help="hidden layer widths, e.g. 10 or 10,5 "
+                                                    "(default 10; 100 with --classes 10)")
+    d.add_argument("--activation", type=_names,
+                   help=f"θ of the hidden layers, one name for all or one per hidden layer, "
+                        f"comma-separated: {', '.join(_core.ACTIVATIONS)} (default tanh; relu "
+                        f"with --classes 10)")
+    d.add_argument("--output", type=_names,
+                   help=f"output θ, one of {', '.join(_core.OUTPUTS)} (default tanh); with "
+                        f"--classes 10 the output schemes to compare, comma-separated: "
+                        f"{', '.join(_ten_digits().SCHEMES)} (default "
+                        f"{','.join(_ten_digits().DEFAULT_SCHEMES)})")
+    d.add_argument("--methods", type=_methods,
+                   help=f"comma-separated, or all (default: all = {','.join(METHODS)}; "
+                        f"{','.join(_ten_digits().DEFAULT_METHODS)} with --classes 10)")
+    d.add_argument("--iterations", type=int,
+                   help="iterations per method (default 10000; with --classes 10 each method's "
+                        "own, 100 epochs for minibatch)")
     d.add_argument("--lr", nargs="*", default=[], metavar="METHOD=VALUE", help="learning rates, e.g. gd=0.5 sgd=0.05")
+    d.add_argument("--weight-decay", type=float, metavar="LAMBDA",
+                   help="λ of E_aug = E_in + (λ/N) Σ w² (default 0; "
+                        f"{_ten_digits().DEFAULT_WEIGHT_DECAY:g} with --classes 10)")
     d.add_argument("--seed", type=int, default=1, help="initial weights and SGD order (default 1)")
-    d.add_argument("--digit", type=int, default=1, choices=range(10), metavar="0-9", help="the positive class (default 1)")
+    d.add_argument("--digit", type=int, choices=range(10), metavar="0-9",
+                   help="the positive class (default 1; not with --classes 10)")
     d.add_argument("--out", default="digits-out", help="folder for figures and CSV (default digits-out)")
     d.add_argument("--threads", type=int, help="threads for the core (default: all cores)")
     d.add_argument("--no-progress", action="store_true",
@@ -84,6 +121,14 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check backpropagation against finite differences on a random network")
     c.add_argument("--dims", type=_int_list, default=[2, 10, 1], help="layer sizes (default 2,10,1)")
+    c.add_argument("--activation", type=_names, default=["tanh"],
+                   help=f"θ of the hidden layers, one name for all or one per hidden layer, "
+                        f"comma-separated: {', '.join(_core.ACTIVATIONS)} (default tanh)")
+    c.add_argument("--output", choices=_core.OUTPUTS, default="tanh",
+                   help="θ of the output layer (default tanh)")
+    c.add_argument("--loss", choices=_core.LOSSES,
+                   help="the error (default: cross_entropy for a softmax output, else "
+                        "squared_error)")
     c.add_argument("--points", type=int, default=20, help="data points (default 20)")
     c.add_argument("--seed", type=int, default=0)
 
@@ -125,15 +170,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _digits(args: argparse.Namespace) -> int:
     from . import set_num_threads
-    from .experiment import run_digits
-    if args.iterations < 1:
+    if args.iterations is not None and args.iterations < 1:
         raise ValueError("--iterations must be at least 1")
     if args.threads is not None:
         set_num_threads(args.threads)
-    run_digits(data=args.data, hidden=args.hidden, output=args.output, methods=args.methods,
-               iterations=args.iterations, lr=_rates(args.lr), seed=args.seed, digit=args.digit,
-               progress=_progress(args), out=args.out)
+    activation = _activation(args.activation)
+    common = dict(data=args.data, methods=args.methods, iterations=args.iterations,
+                  lr=_rates(args.lr), seed=args.seed, progress=_progress(args), out=args.out)
+    given = {k: v for k, v in common.items() if v is not None}
+    if args.classes == 10:
+        ten = _ten_digits()
+        if args.digit is not None:
+            raise ValueError("--digit chooses the positive class of --classes 2; "
+                             "--classes 10 tells all ten digits apart")
+        ten.run_ten_digits(hidden=args.hidden or ten.DEFAULT_HIDDEN,
+                           activation=activation or ten.DEFAULT_ACTIVATION,
+                           schemes=args.output or ten.DEFAULT_SCHEMES,
+                           weight_decay=(ten.DEFAULT_WEIGHT_DECAY if args.weight_decay is None
+                                         else args.weight_decay), **given)
+        return 0
+    from .experiment import run_digits
+    if args.output is not None and len(args.output) != 1:
+        raise ValueError(f"--output takes one θ with --classes 2, got {','.join(args.output)}")
+    run_digits(hidden=args.hidden or [10], activation=activation or "tanh",
+               output=args.output[0] if args.output else "tanh",
+               digit=1 if args.digit is None else args.digit,
+               weight_decay=args.weight_decay or 0.0,
+               **{"iterations": 10000, **given})
     return 0
+
+
+def _activation(names: Optional[List[str]]) -> Union[str, List[str], None]:
+    """--activation as Network takes it: one name for every hidden layer, or the list."""
+    if names is None:
+        return None
+    return names[0] if len(names) == 1 else names
 
 
 def _progress(args: argparse.Namespace) -> bool:
@@ -151,16 +222,30 @@ def _check(args: argparse.Namespace) -> int:
     import numpy as np
 
     from . import Network, check_gradient
-    net = Network(args.dims, seed=args.seed)
+    net = Network(args.dims, _activation(args.activation) or "tanh", args.output, args.loss,
+                  seed=args.seed)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(args.points, args.dims[0]))
-    y = rng.uniform(-1, 1, size=(args.points, args.dims[-1]))
+    y = _check_targets(rng, (args.points, args.dims[-1]), args.output)
+    print(f"network {'-'.join(map(str, args.dims))}: hidden {','.join(net.activation)}, "
+          f"output {net.output}, loss {net.loss}; {args.points} points, seed {args.seed}")
     result = check_gradient(net, X, y)
     for l, (a, r) in enumerate(zip(result.max_abs_error, result.max_rel_error), start=1):
         print(f"G^({l}): max |g - g_hat| = {a:.3e}, max relative {r:.3e}")
     print(f"||g - g_hat|| / ||g + g_hat|| = {result.relative_error:.3e} "
           f"(tolerance {result.tolerance:g}): {'passed' if result.passed else 'FAILED'}")
     return 0 if result.passed else 1
+
+
+def _check_targets(rng: Any, shape: Any, output: str) -> Any:
+    """Random targets the output can take: rows of probabilities for softmax, values in [0, 1]
+    for logistic, in [-1, 1] otherwise."""
+    if output == "softmax":
+        p = rng.uniform(0.05, 1.0, size=shape)
+        return p / p.sum(axis=1, keepdims=True)
+    if output == "logistic":
+        return rng.uniform(0.0, 1.0, size=shape)
+    return rng.uniform(-1, 1, size=shape)
 
 
 def _trace(args: argparse.Namespace) -> int:

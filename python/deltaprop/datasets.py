@@ -13,7 +13,9 @@ value outside its range, the wrong number of columns, an empty line or an empty 
 :class:`DataFormatError` that names the file and the line. Nothing is ever partly loaded.
 
 :func:`load_digits` finds the data (by default the course's files shipped with the package,
-:mod:`deltaprop.shipped_data`): see its docstring for the order.
+:mod:`deltaprop.shipped_data`): see its docstring for the order. :func:`load_digit_images`
+does the same for the images (zip.* only), which the ten-digit experiment reads, and
+:func:`one_hot` makes its targets.
 """
 
 from __future__ import annotations
@@ -37,13 +39,19 @@ from .features import digit_features
 from .scaling import MinMaxScaler
 
 __all__ = ["DataFormatError", "Digits", "read_zip", "read_features", "load_digits",
-           "SKLEARN_8X8", "user_data_dir", "one_versus_all", "MinMaxScaler"]
+           "load_digit_images", "SKLEARN_8X8", "user_data_dir", "one_versus_all", "one_hot",
+           "MinMaxScaler"]
 
 
 #: the splits, and the file names looked for in a data folder, most preferred first: the
 #: course's own features.* when present, else features computed from the zip.* images.
 SPLITS = ("train", "test")
 FILE_NAMES = ("features.{split}", "features.{split}.gz", "zip.{split}", "zip.{split}.gz")
+#: the file names looked for by :func:`load_digit_images`: the images only
+IMAGE_FILE_NAMES = ("zip.{split}", "zip.{split}.gz")
+
+#: how outputs name the shipped zip.train / zip.test, read as images
+SHIPPED_IMAGES = "USPS images (shipped)"
 
 #: the name that chooses scikit-learn's 8x8 digits in load_digits (and ``--data``)
 SKLEARN_8X8 = "sklearn-8x8"
@@ -267,52 +275,85 @@ def load_digits(data: Optional[PathLike] = None, split: str = "train", *,
     ImportError
         ``"sklearn-8x8"`` without scikit-learn installed.
     """
+    from . import shipped_data
+    return _load(data, split, notice, FILE_NAMES, "features", shipped_data.DESCRIPTION)
+
+
+def load_digit_images(data: Optional[PathLike] = None, split: str = "train", *,
+                      notice: bool = True) -> Digits:
+    """Load one split of the digits as images: the pixels, for the ten-digit experiment.
+
+    As :func:`load_digits`, but a folder is searched for ``zip.<split>`` and
+    ``zip.<split>.gz`` only, the user data folder counts when it holds those for both splits,
+    and the default is the ``zip.train`` / ``zip.test`` shipped with deltaprop (source
+    :data:`SHIPPED_IMAGES`). ``"sklearn-8x8"`` gives scikit-learn's 8×8 images.
+
+    Returns
+    -------
+    Digits
+        With ``images`` of shape (N, k*k), grey values in [-1, 1] (k = 16 for USPS), and
+        the two features computed from them.
+
+    Raises
+    ------
+    DataFormatError
+        A file without images (a features.* file), or one that does not have its format.
+    FileNotFoundError, ImportError
+        As for :func:`load_digits`.
+    """
+    digits = _load(data, split, notice, IMAGE_FILE_NAMES, "zip", SHIPPED_IMAGES)
+    if digits.images is None:
+        raise DataFormatError(digits.source, None, "holds features, not images: the ten-digit "
+                                                   "experiment needs the pixels (zip.train, zip.test)")
+    return digits
+
+
+def _load(data: Optional[PathLike], split: str, notice: bool, names: Tuple[str, ...],
+          shipped: str, description: str) -> Digits:
+    """load_digits and load_digit_images: ``data``, else the first of $DELTAPROP_DATA, the
+    user data folder (holding ``names`` for both splits) and the shipped ``<shipped>.<split>``,
+    named ``description``."""
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     if data is not None:
-        return _load_named_or_path(data, split)
+        return _load_named_or_path(data, split, names)
     env = os.environ.get("DELTAPROP_DATA")
     if env:
-        digits = _load_named_or_path(env, split)
+        digits = _load_named_or_path(env, split, names)
         why = "$DELTAPROP_DATA"
-    elif all(_find_in_folder(user_data_dir(), s) for s in SPLITS):
-        digits = _load_path(user_data_dir(), split)
+    elif all(_find_in_folder(user_data_dir(), s, names) for s in SPLITS):
+        digits = _load_path(user_data_dir(), split, names)
         why = "the user data folder"
     else:
-        digits = _shipped_digits(split)
-        why = f"features.{split} shipped with deltaprop, checksum verified"
+        from . import shipped_data
+        digits = _load_file(shipped_data.shipped_file(f"{shipped}.{split}"), split)
+        digits.source = description
+        why = f"{shipped}.{split} shipped with deltaprop, checksum verified"
     if notice:
         print(f"deltaprop: {split} data: {digits.source} ({why})", file=sys.stderr)
     return digits
 
 
-def _load_named_or_path(data: PathLike, split: str) -> Digits:
+def _load_named_or_path(data: PathLike, split: str, names: Tuple[str, ...]) -> Digits:
     if isinstance(data, str) and data == SKLEARN_8X8:
         return _sklearn_digits(split)
-    return _load_path(Path(data), split)
+    return _load_path(Path(data), split, names)
 
 
-def _shipped_digits(split: str) -> Digits:
-    from . import shipped_data
-    digits = _load_file(shipped_data.shipped_file(f"features.{split}"), split)
-    digits.source = shipped_data.DESCRIPTION
-    return digits
-
-
-def _find_in_folder(folder: Path, split: str) -> Optional[Path]:
-    for name in FILE_NAMES:
+def _find_in_folder(folder: Path, split: str, names: Tuple[str, ...]) -> Optional[Path]:
+    for name in names:
         path = folder / name.format(split=split)
         if path.is_file():
             return path
     return None
 
 
-def _load_path(path: Path, split: str) -> Digits:
+def _load_path(path: Path, split: str, names: Tuple[str, ...]) -> Digits:
     if path.is_dir():
-        found = _find_in_folder(path, split)
+        found = _find_in_folder(path, split, names)
         if found is None:
-            names = ", ".join(n.format(split=split) for n in FILE_NAMES)
-            raise FileNotFoundError(f"no {split} data in {path} (looked for {names})")
+            looked = ", ".join(n.format(split=split) for n in names)
+            raise FileNotFoundError(f"no {split} data in {path} (looked for {looked})")
         return _load_file(found, split)
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
@@ -365,3 +406,20 @@ def one_versus_all(labels: ArrayLike, digit: int = 1) -> NDArray[np.float64]:
     if labels.ndim != 1:
         raise ValueError(f"labels must be one-dimensional, got shape {labels.shape}")
     return np.where(labels == digit, 1.0, -1.0)
+
+
+def one_hot(labels: ArrayLike, classes: int = 10, off: float = 0.0) -> NDArray[np.float64]:
+    """Targets of the ten-digit experiment, one row per label and one column per class: 1 in
+    the label's column and ``off`` elsewhere (float64). ``off=0`` gives one-hot rows, the
+    class probabilities of softmax with cross-entropy; ``off=-1`` gives the lecture's ±1
+    targets of tanh outputs."""
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be one-dimensional, got shape {labels.shape}")
+    if labels.size and (labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"labels must be integers 0-{classes - 1}")
+    T = np.full((len(labels), int(classes)), float(off))
+    T[np.arange(len(labels)), labels] = 1.0
+    return T

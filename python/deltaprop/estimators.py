@@ -7,10 +7,14 @@ labels of any kind, min-max scaling of the features, a validation split for earl
 numpy arrays and the network is rebuilt from them, so a model travels to the worker processes
 of ``GridSearchCV(n_jobs=2)`` without any help from :class:`~deltaprop.Network`).
 
-The classifier follows the book: binary labels become targets ±1 (``classes_[1]`` is +1) and
-the decision is ``sign(h(x))``; with K > 2 classes the network has K outputs, the targets are
-+1 for the point's class and −1 elsewhere, the error is still the squared error, and the
-prediction is the class of the largest output.
+The classifier follows the book by default (``output="tanh"``): binary labels become targets ±1
+(``classes_[1]`` is +1) and the decision is ``sign(h(x))``; with K > 2 classes the network has
+K outputs, the targets are +1 for the point's class and −1 elsewhere, the error is still the
+squared error, and the prediction is the class of the largest output. With
+``output="softmax"`` it is the usual probabilistic classifier: K outputs that are the class
+probabilities (``predict_proba``), one-hot targets and the cross-entropy error; with
+``output="logistic"``, one output for two classes (its probability of ``classes_[1]``),
+targets 0 and 1 and the cross-entropy error.
 
 Requires scikit-learn >= 1.6 (``validate_data`` and ``__sklearn_tags__``).
 """
@@ -36,6 +40,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
                       "pip install 'deltaprop[sklearn]'") from e
 
 from ._checks import check_seed
+from .experiment import Activation
 from .network import Network
 from ._types import FloatArray
 from .scaling import MinMaxScaler
@@ -45,12 +50,21 @@ from .training import METHODS, method_options
 RESUMABLE_METHODS = ("gd", "sgd", "minibatch")
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-if TYPE_CHECKING:  # scikit-learn has no type information: keep partial_fit's own types
+#: The outputs that are probabilities, trained on the cross-entropy with targets in [0, 1].
+_PROBABILITIES = ("softmax", "logistic")
+
+if TYPE_CHECKING:  # scikit-learn has no type information: keep the methods' own types
     def _if_resumable(method: _F) -> _F:
         return method
+
+    _if_scores = _if_probabilities = _if_resumable
 else:
     #: ``partial_fit`` exists (``hasattr``) only when ``method`` is one of RESUMABLE_METHODS.
     _if_resumable = available_if(lambda self: self.method in RESUMABLE_METHODS)
+    #: ``decision_function`` exists for the outputs that are scores, ``predict_proba`` (and
+    #: ``predict_log_proba``) for those that are probabilities, as in scikit-learn's MLP.
+    _if_scores = available_if(lambda self: self.output not in _PROBABILITIES)
+    _if_probabilities = available_if(lambda self: self.output in _PROBABILITIES)
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
@@ -63,8 +77,8 @@ class _NeuralNet(BaseEstimator):
     the parameters and their defaults from its signature).
     """
 
-    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,), output: str = "tanh",
-                 method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+    def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,),
+                 activation: Activation = "tanh", output: str = "tanh", method: str = "gd", lr: float = 0.1, iterations: int = 1000,
                  batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
                  weight_elimination: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, patience: Optional[int] = None,
@@ -74,6 +88,7 @@ class _NeuralNet(BaseEstimator):
         # scikit-learn's rule: __init__ only stores the arguments as given, under their own
         # names (get_params, set_params and clone rely on it); fit checks them when it uses them.
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
         self.output = output
         self.method = method
         self.lr = lr
@@ -98,6 +113,11 @@ class _NeuralNet(BaseEstimator):
             if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
                 raise ValueError(f"hidden_layer_sizes[{i}] must be a positive integer, got {h!r}")
         return [int(h) for h in sizes]
+
+    def _loss(self) -> Optional[str]:
+        """The loss of the network: None, Network's default for the output (subclasses choose
+        another)."""
+        return None
 
     def _dtype(self) -> "np.dtype[Any]":
         try:
@@ -161,7 +181,8 @@ class _NeuralNet(BaseEstimator):
         self.feature_min_ = None if self.scaler_ is None else self.scaler_.min_
         self.feature_max_ = None if self.scaler_ is None else self.scaler_.max_
         dims = [X.shape[1], *self._hidden(), n_outputs]
-        self._set_network(Network(dims, output=self.output, dtype=self._dtype(), seed=seed))
+        self._set_network(Network(dims, self.activation, self.output, self._loss(),
+                                  self._dtype(), seed))
         self.n_iter_ = 0
         self._partial_fits = 0
         self.loss_curve_ = np.empty(0)
@@ -231,7 +252,8 @@ class _NeuralNet(BaseEstimator):
             state = dict(state)
             net = state.pop("network_")
             state["coefs_"] = [np.array(w) for w in self.coefs_]
-            state["_network_spec"] = (net.dims, net.output, net.dtype.name)
+            state["_network_spec"] = (net.dims, net.activation, net.output, net.loss,
+                                      net.dtype.name)
         return state
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
@@ -244,9 +266,13 @@ class _NeuralNet(BaseEstimator):
             if self.feature_min_ is not None:
                 self.scaler_ = MinMaxScaler()
                 self.scaler_.min_, self.scaler_.max_ = self.feature_min_, self.feature_max_
+        if "activation" not in state:  # pickled before the hidden θ could be chosen: tanh
+            self.activation = "tanh"
         if spec is not None:
-            dims, output, dtype = spec
-            net = Network(dims, output=output, dtype=np.dtype(dtype), seed=0)
+            if len(spec) == 3:  # (dims, output, dtype), from before activation and loss
+                spec = (spec[0], "tanh", spec[1], None, spec[2])
+            dims, activation, output, loss, dtype = spec
+            net = Network(dims, activation, output, loss, np.dtype(dtype), seed=0)
             net.weights = self.coefs_
             self._set_network(net)
 
@@ -260,9 +286,12 @@ _PARAMETERS_DOC = """
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default=(10,)
-        ``(d1, ..., d(L-1))``, the widths of the hidden tanh layers; ``()`` for none.
-    output : {{"tanh", "identity"}}, default="{output}"
-        θ of the output layer.
+        ``(d1, ..., d(L-1))``, the widths of the hidden layers; ``()`` for none.
+    activation : str or sequence of str, default="tanh"
+        θ of the hidden layers: "tanh", "logistic", "relu" or "identity" (see
+        ``deltaprop.ACTIVATIONS``) for all of them, or one name per hidden layer.
+    output : str, default="{output}"
+        θ of the output layer: {outputs}
     method : str, default="gd"
         The training method of :meth:`deltaprop.Network.fit`: "gd", "sgd", "minibatch",
         "variable_lr", "steepest" or "conjugate_gradient" (see ``deltaprop.METHODS``).
@@ -321,8 +350,9 @@ _ATTRIBUTES_DOC = """
     n_iter_ : int
         Iterations done since the last ``fit`` (``partial_fit`` adds its own).
     loss_curve_ : ndarray
-        E_in, the mean squared error on the (scaled) training data, at the iterations
-        ``curve_iterations_``; concatenated over ``partial_fit`` calls.
+        E_in on the (scaled) training data, the mean squared error or, for softmax and
+        logistic outputs, the mean cross-entropy, at the iterations ``curve_iterations_``;
+        concatenated over ``partial_fit`` calls.
     curve_iterations_ : ndarray of int
         The iteration numbers of ``loss_curve_``.
     validation_curve_ : ndarray or None
@@ -340,12 +370,21 @@ def _document(cls: type, **fields: str) -> None:
 
 
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
-    """The lecture's tanh network as a scikit-learn classifier.
+    """The lecture's network as a scikit-learn classifier.
 
-    Binary labels are encoded as targets −1 (``classes_[0]``) and +1 (``classes_[1]``) of one
-    output, and the decision is ``sign(h(x))``. With K > 2 classes there are K outputs, the
-    targets are +1 for the point's class and −1 for the others, and the prediction is the
-    class of the largest output. Training minimises the squared error E_in, as in the book.
+    How labels become targets, and outputs predictions, follows ``output``:
+
+    - "tanh" (the book's, the default) or "identity": binary labels are targets −1
+      (``classes_[0]``) and +1 (``classes_[1]``) of one output, and the decision is
+      ``sign(h(x))``. With K > 2 classes there are K outputs, the targets are +1 for the
+      point's class and −1 for the others, and the prediction is the class of the largest
+      output. Training minimises the squared error E_in. ``decision_function`` gives h(x).
+    - "softmax": K outputs (K >= 2), the probabilities of the classes; one-hot targets, the
+      cross-entropy E_in = −(1/N) Σ ln h_y(x), and the prediction is the most probable class.
+      ``predict_proba`` gives h(x).
+    - "logistic": for two classes one output, the probability of ``classes_[1]``, targets 0
+      and 1, the cross-entropy E_in, and the prediction ``classes_[1]`` where h(x) >= 1/2;
+      with K > 2 classes K outputs, one-versus-rest, and ``predict_proba`` normalises them.
 {parameters}
     Attributes
     ----------
@@ -364,6 +403,10 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     ['same', 'differ', 'differ', 'same']
     >>> [w.shape for w in clf.coefs_]
     [(3, 4), (5, 1)]
+    >>> soft = NeuralNetClassifier((4,), output="softmax", method="conjugate_gradient",
+    ...                            iterations=200, random_state=0).fit(X, y)
+    >>> soft.predict_proba(X).shape                               # rows sum to 1
+    (4, 2)
     """
 
     def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
@@ -378,26 +421,37 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         fits = min(n_validation, len(y) - n_validation) >= len(counts) and counts.min() >= 2
         return y if fits else None
 
+    def _loss(self) -> Optional[str]:
+        """Cross-entropy for the probabilistic outputs (softmax's default, logistic's choice)."""
+        return "cross_entropy" if self.output in _PROBABILITIES else None
+
     def _n_outputs(self, y: np.ndarray, classes: Optional[ArrayLike]) -> int:
         """Set ``classes_`` (from ``classes`` if given, else y) and size the output layer."""
         self.classes_ = np.unique(y if classes is None else np.asarray(classes))
         if len(self.classes_) < 2:
             raise ValueError(f"{type(self).__name__} needs at least two classes to train; "
                              f"y has one class, {self.classes_[0]!r}")
-        return 1 if len(self.classes_) == 2 else len(self.classes_)
+        return 1 if self._one_output() else len(self.classes_)
+
+    def _one_output(self) -> bool:
+        """Two classes on one output (all but softmax, which needs an output per class)."""
+        return len(self.classes_) == 2 and self.output != "softmax"
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
-        """±1 targets: one column for two classes (classes_[1] is +1), else one per class."""
+        """One column for two classes (classes_[1] is +1, or 1 for logistic), else one per
+        class: 1 for the point's class, and −1 (tanh, identity) or 0 (softmax, logistic) for
+        the others."""
         index = np.searchsorted(self.classes_, y)
         index = np.minimum(index, len(self.classes_) - 1)
         unknown = self.classes_[index] != y
         if np.any(unknown):
             raise ValueError(f"y has labels not in classes_ {self.classes_.tolist()}: "
                              f"{np.unique(np.asarray(y)[unknown]).tolist()}")
+        off = 0.0 if self.output in _PROBABILITIES else -1.0
         dtype = self.network_.dtype
-        if len(self.classes_) == 2:
-            return np.where(index == 1, 1.0, -1.0).astype(dtype)
-        T = -np.ones((len(y), len(self.classes_)), dtype=dtype)
+        if self._one_output():
+            return np.where(index == 1, 1.0, off).astype(dtype)
+        T = np.full((len(y), len(self.classes_)), off, dtype=dtype)
         T[np.arange(len(y)), index] = 1.0
         return T
 
@@ -444,9 +498,11 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """
         return self._fit(X, y, incremental=True, classes=classes)
 
+    @_if_scores
     def decision_function(self, X: ArrayLike) -> FloatArray:
         """The network's output h(x): shape (n_samples,) for two classes (positive means
-        ``classes_[1]``), else (n_samples, n_classes).
+        ``classes_[1]``), else (n_samples, n_classes). Only for the tanh and identity outputs
+        (softmax and logistic have ``predict_proba``).
 
         Parameters
         ----------
@@ -461,8 +517,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         return h[:, 0] if h.shape[1] == 1 else h
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """The class of each row: ``classes_[1]`` where h(x) >= 0 for two classes (the sign,
-        as ``Network.decide``), else the class of the largest output.
+        """The class of each row: for two classes on one output ``classes_[1]`` where
+        h(x) >= 0 (the sign, as ``Network.decide``) or, for logistic, h(x) >= 1/2; else the
+        class of the largest output.
 
         Parameters
         ----------
@@ -472,12 +529,41 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         -------
         ndarray of shape (n_samples,)
         """
-        h = self.decision_function(X)
-        return self.classes_[(h >= 0).astype(int) if h.ndim == 1 else np.argmax(h, axis=1)]
+        h = self._forward(X)
+        if h.shape[1] > 1:
+            return self.classes_[np.argmax(h, axis=1)]
+        threshold = 0.5 if self.output == "logistic" else 0.0
+        return self.classes_[(h[:, 0] >= threshold).astype(int)]
+
+    @_if_probabilities
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """The probability of each class, for the softmax and logistic outputs: softmax's
+        outputs h(x); for logistic on two classes [1 − h(x), h(x)], on K > 2 its K outputs
+        divided by their sum. Rows sum to 1 (in float64, whatever the network's dtype).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        h = self._forward(X).astype(np.float64)
+        if h.shape[1] == 1:
+            return np.hstack([1.0 - h, h])
+        return h / h.sum(axis=1, keepdims=True)
+
+    @_if_probabilities
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
+        """The logarithm of :meth:`predict_proba` (−inf where a probability rounds to 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
 
 class NeuralNetRegressor(RegressorMixin, _NeuralNet):
-    """The lecture's tanh network as a scikit-learn regressor.
+    """The lecture's network as a scikit-learn regressor.
 
     One output per target (``y`` of shape (n_samples,) or (n_samples, n_targets)), identity
     by default, trained on the squared error E_in. The targets are not scaled: with
@@ -498,7 +584,8 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     """
 
     def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,),
-                 output: str = "identity", method: str = "gd", lr: float = 0.1,
+                 activation: Activation = "tanh", output: str = "identity", method: str = "gd",
+                 lr: float = 0.1,
                  iterations: int = 1000, batch_size: int = 32, momentum: float = 0.0,
                  weight_decay: float = 0.0, weight_elimination: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
@@ -507,7 +594,8 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                  random_state: Union[int, np.random.RandomState, None] = None,
                  progress: bool = False) -> None:
         # the classifier's parameters, with the identity output by default
-        super().__init__(hidden_layer_sizes=hidden_layer_sizes, output=output, method=method,
+        super().__init__(hidden_layer_sizes=hidden_layer_sizes, activation=activation,
+                         output=output, method=method,
                          lr=lr, iterations=iterations, batch_size=batch_size, momentum=momentum,
                          weight_decay=weight_decay, weight_elimination=weight_elimination,
                          early_stopping=early_stopping, validation_fraction=validation_fraction,
@@ -586,5 +674,10 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
 
 _document(NeuralNetClassifier, output="tanh",
+          outputs=("\"tanh\" (the book's), \"identity\", \"softmax\" or \"logistic\"; it "
+                   "sets how\n        labels become targets and the loss, as above."),
           stratified=" (stratified by class when every class can be on both sides)")
-_document(NeuralNetRegressor, output="identity", stratified="")
+_document(NeuralNetRegressor, output="identity",
+          outputs=("\"identity\", \"tanh\" or \"logistic\" (see ``deltaprop.OUTPUTS``),\n"
+                   "        trained on the squared error."),
+          stratified="")

@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 import numpy as np
 
@@ -29,6 +29,31 @@ FIT_DEFAULT_LR = 0.1
 #: Learning rates that work for each method on features scaled to [-1, 1].
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,
               "conjugate_gradient": 0.1}
+
+#: θ of the hidden layers: one name for all, or one per hidden layer
+Activation = Union[str, Sequence[str]]
+
+
+def hidden_activations(activation: Activation, n_hidden: int) -> Tuple[str, ...]:
+    """The hidden layers' θ names, one per hidden layer (the Network checks the names)."""
+    if isinstance(activation, str):
+        return (activation,) * n_hidden
+    names = tuple(activation)
+    if len(names) != n_hidden:
+        raise ValueError(f"activation names {len(names)} hidden layers ({', '.join(names)}); "
+                         f"the network has {n_hidden}")
+    return names
+
+
+def describe_network(dims: Sequence[int], activation: Activation, output: str) -> str:
+    """The architecture in words, e.g. "2-10-1 tanh" (the last word is θ of the output) when
+    the hidden layers are tanh, else "256-100-10 softmax, hidden relu"."""
+    text = f"{'-'.join(map(str, dims))} {output}"
+    names = hidden_activations(activation, len(dims) - 2)
+    if any(name != "tanh" for name in names):
+        text += f", hidden {','.join(names)}"
+    return text
+
 
 
 @dataclass
@@ -52,6 +77,8 @@ class DigitsResult:
     dims: List[int]
     digit: int = 1
     output: str = "tanh"
+    activation: Activation = "tanh"
+    weight_decay: float = 0.0
     results: List[MethodResult] = field(default_factory=list)
     scaler: object = None
     X_train: Optional[np.ndarray] = None
@@ -62,17 +89,19 @@ class DigitsResult:
 
     @property
     def network(self) -> str:
-        """The architecture, e.g. "2-10-1 tanh" (tanh hidden units; the last word is θ of the
-        output)."""
-        return f"{'-'.join(map(str, self.dims))} {self.output}"
+        """The architecture, e.g. "2-10-1 tanh" (see :func:`describe_network`)."""
+        return describe_network(self.dims, self.activation, self.output)
 
     def header(self) -> List[str]:
         """What was run, one fact per line, as every output starts: data set, task, network
         and seed."""
-        return [f"data: {self.source} ({self.n_train} training, {self.n_test} test points)",
-                f"task: digit {self.digit} versus the rest",
-                f"network: {self.network}",
-                f"seed: {self.seed}"]
+        lines = [f"data: {self.source} ({self.n_train} training, {self.n_test} test points)",
+                 f"task: digit {self.digit} versus the rest",
+                 f"network: {self.network}",
+                 f"seed: {self.seed}"]
+        if self.weight_decay:
+            lines.append(f"weight decay: lambda = {self.weight_decay:g}")
+        return lines
 
     def title(self) -> str:
         """The same facts in two lines, for figures."""
@@ -97,9 +126,11 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
                methods: Sequence[str] = tuple(METHODS), iterations: int = 10000,
                lr: Optional[Dict[str, float]] = None, seed: int = 1, digit: int = 1,
                progress: Optional[bool] = None, out: Optional[str] = "digits-out",
-               log: Optional[TextIO] = None) -> DigitsResult:
+               log: Optional[TextIO] = None, activation: Activation = "tanh",
+               weight_decay: float = 0.0) -> DigitsResult:
     """Run the experiment; see the module docstring. Returns the results (and writes figures
-    and CSV to ``out`` unless it is None).
+    and CSV to ``out`` unless it is None). ``activation``: θ of the hidden layers (one name,
+    or one per layer); ``weight_decay``: λ of every method's E_aug (see ``Network.fit``).
 
     ``progress``: draw a progress bar per method on stderr; None (the default) draws them only
     when stderr is a terminal. Without bars, one summary line per method goes to stderr
@@ -119,23 +150,21 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
     y_test = datasets.one_versus_all(test.labels, digit)
     dims = [2, *[int(h) for h in hidden], 1]
     result = DigitsResult(train.source, len(y_train), len(y_test), seed, dims, digit, output,
-                          scaler=scaler, X_train=X_train, y_train=y_train, X_test=X_test,
+                          activation, weight_decay, scaler=scaler, X_train=X_train, y_train=y_train, X_test=X_test,
                           y_test=y_test)
     for line in result.header():
         print(line, file=log)
     print(f"{iterations} iterations per method", file=log)
     if progress is None:
         progress = sys.stderr.isatty()
-    initial = Network(dims, output=output, seed=seed).weights
     rates = {**{m: FIT_DEFAULT_LR for m in METHODS}, **DEFAULT_LR, **(lr or {})}
     for method in methods:
-        net = Network(dims, output=output, seed=seed)
-        net.weights = initial
+        net = Network(dims, activation, output, seed=seed)  # the same weights for each
         start = time.perf_counter()
         # the seed of the sgd and mini-batch orders, for the methods that take one
         order = {"seed": seed} if "seed" in method_options(method) else {}
         history = net.fit(X_train, y_train, method=method, lr=rates[method], iterations=iterations,
-                          record_every="log", progress=progress, **order)
+                          weight_decay=weight_decay, record_every="log", progress=progress, **order)
         seconds = time.perf_counter() - start
         done = MethodResult(
             method, int(history.iterations_done), seconds, float(net.error(X_train, y_train)),
@@ -143,13 +172,24 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
             history, net)
         result.results.append(done)
         if not progress:
-            print(f"{method}: {done.iterations} iterations, E_in {done.squared_error:.5f}, "
-                  f"E_test {100 * done.test_error:.2f}%, {done.seconds:.2f} s", file=sys.stderr)
+            summary(method, done.iterations, done.squared_error, done.test_error, done.seconds)
+    finish(result, write_outputs, out, log)
+    return result
+
+
+def summary(label: str, iterations: int, error: float, test_error: float, seconds: float) -> None:
+    """The line on stderr that stands for a run's progress bar when there is none."""
+    print(f"{label}: {iterations} iterations, E_in {error:.5f}, E_test {100 * test_error:.2f}%, "
+          f"{seconds:.2f} s", file=sys.stderr)
+
+
+def finish(result: Any, write: Callable[[Any, Path, Optional[TextIO]], List[Path]],
+           out: Optional[str], log: TextIO) -> None:
+    """Print the table, and write the outputs to ``out`` (unless None) with ``write``."""
     print(result.table(), file=log)
     if out is not None:
-        result.figures = write_outputs(result, Path(out), log)
+        result.figures = write(result, Path(out), log)
         print(f"wrote {', '.join(str(p) for p in result.figures)}", file=log)
-    return result
 
 
 def write_outputs(result: DigitsResult, out: Path, log: Optional[TextIO] = None) -> List[Path]:

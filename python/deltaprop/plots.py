@@ -1,4 +1,6 @@
-"""Figures of the digits experiment (matplotlib, PNG, no screen needed)."""
+"""Figures of the digits experiments (matplotlib, PNG, no screen needed): the error curves of
+both, the decision boundaries of digit-versus-rest, and the confusion matrices and misclassified
+digits of the ten-digit experiment."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ def _figure(**options: Any) -> Any:
 
 
 def plot_error_curves(result: Any, path: Path) -> Path:
-    """log10(E_in) against log10(iteration) for every method, on one plot, saved to ``path``."""
+    """log10(E_in) against log10(iteration) for every method (or scheme and method: a
+    result's ``label`` when it has one), on one plot, saved to ``path``."""
     return _save(error_curves_figure(result), path, dpi=120)
 
 
@@ -31,7 +34,8 @@ def error_curves_figure(result: Any) -> Any:
     for r in result.results:
         h = r.history
         keep = (h.iteration > 0) & (h.error > 0)
-        ax.plot(np.log10(h.iteration[keep]), np.log10(h.error[keep]), label=r.method)
+        ax.plot(np.log10(h.iteration[keep]), np.log10(h.error[keep]),
+                label=getattr(r, "label", r.method))
     ax.set_xlabel("log10(iteration)")
     ax.set_ylabel("log10(E_in)")
     ax.set_title(result.title(), fontsize=10)
@@ -79,6 +83,84 @@ def decision_boundaries_figure(result: Any, resolution: int = 300) -> Any:
         ax.axis("off")
     axes.ravel()[0].legend(loc="lower right", fontsize=8, markerscale=2)
     fig.suptitle(result.title(), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrices(result: Any, path: Path) -> Path:
+    """The test set's confusion matrix of each run of the ten-digit experiment, saved to
+    ``path``."""
+    return _save(confusion_matrices_figure(result), path, dpi=110)
+
+
+def confusion_matrices_figure(result: Any) -> Any:
+    """The figure of :func:`plot_confusion_matrices` (a matplotlib Figure, left open): one
+    panel per run, rows the true digits and columns the predicted ones, each cell its count.
+    The mistakes (off the diagonal) are shaded by their count; the diagonal is green."""
+    n = len(result.results)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig = _figure(figsize=(4.6 * cols, 4.4 * rows + 0.6))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, r in zip(axes.ravel(), result.results):
+        counts = r.confusion
+        diagonal = np.eye(len(counts), dtype=bool)
+        wrong = np.where(diagonal, np.nan, counts)
+        top = max(1.0, float(np.nanmax(wrong)))
+        ax.imshow(np.where(diagonal, 1.0, np.nan), cmap="Greens", vmin=0, vmax=4)
+        ax.imshow(wrong, cmap="Reds", vmin=0, vmax=top)
+        for i, j in np.ndindex(counts.shape):
+            if counts[i, j] or i == j:
+                dark = i != j and counts[i, j] > 0.6 * top
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+        ax.set_xticks(np.arange(len(counts)))
+        ax.set_yticks(np.arange(len(counts)))
+        ax.set_xlabel("predicted digit")
+        ax.set_ylabel("true digit")
+        errors = int(counts.sum() - np.trace(counts))
+        ax.set_title(f"{r.label}: E_test {100 * r.test_error:.2f}%\n"
+                     f"({errors} of {int(counts.sum())} test digits misclassified)", fontsize=9)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    fig.suptitle(result.title(), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(result: Any, run: Any, path: Path, most: int = 60) -> Path:
+    """The test digits ``run`` misclassified, as images with their true and predicted digit,
+    saved to ``path``."""
+    return _save(misclassified_figure(result, run, most), path, dpi=110)
+
+
+def misclassified_figure(result: Any, run: Any, most: int = 60) -> Any:
+    """The figure of :func:`plot_misclassified` (a matplotlib Figure, left open): the first
+    ``most`` misclassified test digits in the order of the test set, ten to a row, each as its
+    k×k grey image (ink dark) titled "true → predicted"."""
+    wrong = np.flatnonzero(run.predicted != result.labels_test)
+    shown = wrong[:most]
+    cols = 10
+    rows = max(1, math.ceil(len(shown) / cols))
+    fig = _figure(figsize=(1.1 * cols, 1.25 * rows + 0.9))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    side = math.isqrt(result.images_test.shape[1])
+    for ax, i in zip(axes.ravel(), shown):
+        ax.imshow(result.images_test[i].reshape(side, side), cmap="gray_r", vmin=-1, vmax=1,
+                  interpolation="nearest")
+        ax.set_title(f"{result.labels_test[i]} → {run.predicted[i]}", fontsize=9)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes.ravel()[len(shown):]:
+        ax.axis("off")
+    n = len(result.labels_test)
+    what = (f"the first {len(shown)} shown" if len(wrong) > len(shown) else "all shown")
+    if not len(wrong):
+        what = "none to show"
+    fig.suptitle(f"{result.title()}\n{run.label}: {len(wrong)} of {n} test digits misclassified "
+                 f"(E_test {100 * run.test_error:.2f}%), {what}; each titled true → predicted",
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
