@@ -127,6 +127,16 @@ def test_softmax_gives_probabilities_trained_on_one_hot_targets_and_cross_entrop
     assert hasattr(NeuralNetClassifier(), "decision_function")
 
 
+def test_float32_probabilities_are_float64_rows_that_sum_to_one():
+    X, y = make_blobs(n_samples=200, centers=5, random_state=3)
+    clf = NeuralNetClassifier(output="softmax", dtype=np.float32, iterations=50,
+                              random_state=0).fit(X, y)
+    assert clf.network_.dtype == np.float32
+    P = clf.predict_proba(X)
+    assert P.dtype == np.float64
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
 def test_softmax_has_an_output_per_class_even_for_two():
     X, y = xor_data()
     clf = NeuralNetClassifier(output="softmax", method="conjugate_gradient", iterations=200,

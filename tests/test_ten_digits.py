@@ -45,13 +45,16 @@ def test_the_numbers_are_those_of_the_trained_networks(tanh_run, usps):
     assert tanh_run.dims == [256, 12, 10] and tanh_run.network == "256-12-10, hidden tanh"
     assert [r.label for r in tanh_run.results] == ["tanh, minibatch", "tanh, gd"]
     T = one_hot(train.labels, off=-1.0)  # +1 for the digit's output, -1 for the others
+    mean = train.images.mean(axis=0)     # the inputs are centred on the training mean image
+    X, X_test = train.images - mean, test.images - mean
+    np.testing.assert_array_equal(tanh_run.images_test, test.images)  # drawn as they are
     for r in tanh_run.results:
         assert r.network.output == "tanh" and r.iterations == 300
-        assert r.loss == r.network.error(train.images, T) == r.history.error[-1]
+        assert r.loss == r.network.error(X, T) == r.history.error[-1]
         # trained on E_aug = E_in + (λ/N) Σ w², λ = 4 by default
         penalty = 4.0 / len(T) * sum(float(np.sum(w ** 2)) for w in r.network.weights)
         assert r.history.augmented_error[-1] == pytest.approx(r.loss + penalty, rel=1e-12)
-        h_train, h_test = r.network.forward(train.images), r.network.forward(test.images)
+        h_train, h_test = r.network.forward(X), r.network.forward(X_test)
         np.testing.assert_array_equal(r.predicted, np.argmax(h_test, axis=1))
         assert r.test_error == np.mean(np.argmax(h_test, axis=1) != test.labels)
         assert r.train_error == np.mean(np.argmax(h_train, axis=1) != train.labels)
@@ -118,10 +121,11 @@ def test_the_command_writes_its_files_naming_data_network_and_seed(tmp_path, cap
     assert code == 0
     header = ["data: USPS images (shipped) (7291 training, 2007 test points)",
               "task: the ten digits from the 16x16 pixels", "network: 256-8-10, hidden tanh",
-              "seed: 4", "weight decay: lambda = 2"]
+              "seed: 4", "weight decay: lambda = 2",
+              "inputs: the grey values less the training set's mean image"]
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[:5] == header
-    assert (out / "results.txt").read_text().splitlines()[:6] == header + [""]
+    assert captured.out.splitlines()[:6] == header
+    assert (out / "results.txt").read_text().splitlines()[:7] == header + [""]
     # stderr: the data notice, then one line per run (no progress bars into a pipe)
     err = captured.err.splitlines()
     assert err[0].startswith("deltaprop: train data: USPS images (shipped)")
@@ -149,14 +153,14 @@ def test_the_command_writes_its_files_naming_data_network_and_seed(tmp_path, cap
 
 
 def test_default_settings_of_the_ten_digits(monkeypatch, tmp_path):
-    # without options: softmax and tanh, minibatch, 256-100-10 relu, the tuned iterations
+    # without options: softmax and tanh, minibatch, 256-200-10 relu, the tuned iterations
     seen = {}
 
     def record(**given):
         seen.update(given)
     monkeypatch.setattr(deltaprop.ten_digits, "run_ten_digits", record)
     assert main(["digits", "--classes", "10", "--out", str(tmp_path)]) == 0
-    assert seen["schemes"] == ("softmax", "tanh") and seen["hidden"] == (100,)
+    assert seen["schemes"] == ("softmax", "tanh") and seen["hidden"] == (200,)
     assert seen["activation"] == "relu" and seen["weight_decay"] == 4.0
     assert "iterations" not in seen and "methods" not in seen  # each method's own defaults
     assert DEFAULT_ITERATIONS["minibatch"] == 100 * (7291 // 32)  # 100 epochs
@@ -193,10 +197,11 @@ def test_softmax_runs_train_on_one_hot_targets_with_cross_entropy(usps):
     np.testing.assert_array_equal(
         start.weights[0], deltaprop.Network([256, 12, 10], activation="relu", seed=3).weights[0])
     # E_in is the mean cross-entropy of the one-hot targets: −mean ln h_y(x)
-    h = softmax.network.forward(train.images)
+    mean = train.images.mean(axis=0)
+    h = softmax.network.forward(train.images - mean)
     np.testing.assert_allclose(softmax.loss, -np.mean(np.log(h[np.arange(len(h)), train.labels])),
                                rtol=1e-10)
-    assert softmax.test_error == np.mean(np.argmax(softmax.network.forward(test.images), 1)
+    assert softmax.test_error == np.mean(np.argmax(softmax.network.forward(test.images - mean), 1)
                                          != test.labels)
     assert softmax.test_error < 0.15
 
@@ -206,9 +211,19 @@ def test_the_default_run_reaches_six_percent_with_softmax(tmp_path, capsys):
     assert main(["digits", "--classes", "10", "--out", str(tmp_path), "--no-progress"]) == 0
     rows = {r["scheme"]: r for r in read_csv(tmp_path / "results.csv")}
     assert set(rows) == {"softmax", "tanh"}
-    assert rows["softmax"]["network"] == "256-100-10, hidden relu"
+    assert rows["softmax"]["network"] == "256-200-10, hidden relu"
     assert float(rows["softmax"]["E_test_percent"]) <= 6.0, rows["softmax"]
     assert float(rows["tanh"]["E_test_percent"]) <= 8.0, rows["tanh"]
+
+
+def test_uncentred_inputs_are_the_grey_values_themselves(usps):
+    train, test = usps
+    result = run_ten_digits(hidden=(6,), activation="tanh", schemes=["tanh"], iterations=20,
+                            centre=False, log=quiet_log(), **QUIET)
+    assert result.header()[-1] == "inputs: the grey values"
+    r = result.results[0]
+    assert r.loss == r.network.error(train.images, one_hot(train.labels, off=-1.0))
+    np.testing.assert_array_equal(r.predicted, np.argmax(r.network.forward(test.images), axis=1))
 
 
 def test_the_8x8_digits_by_name(tmp_path, capsys):

@@ -674,8 +674,8 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
 
 _document(NeuralNetClassifier, output="tanh",
-          outputs=("\"tanh\" (the book's), \"identity\", \"softmax\" or \"logistic\"; it "
-                   "sets how\n        labels become targets and the loss, as above."),
+          outputs=("\"tanh\" (the book's), \"identity\", \"softmax\" or\n        "
+                   "\"logistic\"; it sets how labels become targets and the loss, as above."),
           stratified=" (stratified by class when every class can be on both sides)")
 _document(NeuralNetRegressor, output="identity",
           outputs=("\"identity\", \"tanh\" or \"logistic\" (see ``deltaprop.OUTPUTS``),\n"

@@ -90,7 +90,7 @@ def decision_boundaries_figure(result: Any, resolution: int = 300) -> Any:
 def plot_confusion_matrices(result: Any, path: Path) -> Path:
     """The test set's confusion matrix of each run of the ten-digit experiment, saved to
     ``path``."""
-    return _save(confusion_matrices_figure(result), path, dpi=110)
+    return _save(confusion_matrices_figure(result), path, dpi=110, bbox_inches="tight")
 
 
 def confusion_matrices_figure(result: Any) -> Any:
@@ -100,8 +100,9 @@ def confusion_matrices_figure(result: Any) -> Any:
     n = len(result.results)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig = _figure(figsize=(4.6 * cols, 4.4 * rows + 0.6))
-    axes = fig.subplots(rows, cols, squeeze=False)
+    fig = _figure(figsize=(4.6 * cols, 4.5 * rows + 0.8))
+    # room for each panel's two-line title below the tick labels above it
+    axes = fig.subplots(rows, cols, squeeze=False, gridspec_kw=dict(hspace=0.45, wspace=0.3))
     for ax, r in zip(axes.ravel(), result.results):
         counts = r.confusion
         diagonal = np.eye(len(counts), dtype=bool)
@@ -124,7 +125,6 @@ def confusion_matrices_figure(result: Any) -> Any:
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.suptitle(result.title(), fontsize=10)
-    fig.tight_layout()
     return fig
 
 
@@ -142,7 +142,7 @@ def misclassified_figure(result: Any, run: Any, most: int = 60) -> Any:
     shown = wrong[:most]
     cols = 10
     rows = max(1, math.ceil(len(shown) / cols))
-    fig = _figure(figsize=(1.1 * cols, 1.25 * rows + 0.9))
+    fig = _figure(figsize=(1.1 * cols, 1.25 * rows + 0.9), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     side = math.isqrt(result.images_test.shape[1])
     for ax, i in zip(axes.ravel(), shown):
@@ -161,10 +161,9 @@ def misclassified_figure(result: Any, run: Any, most: int = 60) -> Any:
     fig.suptitle(f"{result.title()}\n{run.label}: {len(wrong)} of {n} test digits misclassified "
                  f"(E_test {100 * run.test_error:.2f}%), {what}; each titled true → predicted",
                  fontsize=9)
-    fig.tight_layout()
     return fig
 
 
-def _save(fig: Any, path: Path, dpi: int) -> Path:
-    fig.savefig(path, dpi=dpi)
+def _save(fig: Any, path: Path, dpi: int, **options: Any) -> Path:
+    fig.savefig(path, dpi=dpi, **options)
     return path
