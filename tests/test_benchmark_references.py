@@ -264,3 +264,31 @@ def test_benchmark_script_runs_and_reports_every_implementation(tmp_path):
                                                       "B float64: deltaprop vs numpy"}
     assert all(p["gflops"] > 0 for p in report["peak_gflops"])
 
+
+def test_every_workload_runs_on_a_small_slice(tmp_path):
+    # Each workload (issue 18's variants and G included) builds and runs one unit with every
+    # reference on 64 points of stand-in data: its parts, targets and runners fit together.
+    import dataclasses
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+    import run
+    from workloads import data_for, load_data, workloads
+
+    sets, stand_ins = load_data(tmp_path, n_random=64)
+    assert set(stand_ins) == {"features", "zip"}
+    table = workloads(quick=True)
+    ids = {w.id for w in table}
+    assert {"C-relu", "C-logistic", "C-softmax", "E-relu", "E-logistic", "G"} <= ids
+    impls = ["deltaprop", "numpy"] + (["torch"] if tref.available() else [])
+    for w in table:
+        assert w.base is None or w.base in ids
+        small = dataclasses.replace(w, n=64)
+        for dtype in (np.float64, np.float32):
+            X, Y = data_for(small, sets, dtype)
+            if w.output == "softmax":
+                np.testing.assert_array_equal(Y.sum(axis=1), 1)
+                assert set(np.unique(Y)) == {0, 1}
+            for impl in impls:
+                assert run.RUNNERS[impl](small, X, Y)(1) == 1, (w.id, impl)
+        net = run.new_network(w)
+        assert (net.activation, net.output) == ((w.activation,) * (len(w.dims) - 2), w.output)
