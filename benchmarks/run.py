@@ -1,4 +1,4 @@
-"""deltaprop against plain numpy and PyTorch on the workloads of issue 6, in one process.
+"""deltaprop against plain numpy and PyTorch on the workloads of issues 6 and 18, in one process.
 
 Usage (from the repository root, with deltaprop installed)::
 
@@ -11,7 +11,12 @@ For every workload (see ``workloads.py``) it times deltaprop, the numpy referenc
 float64 and float32 with 1 and 2 threads, and prints the median seconds per epoch (per update
 for SGD), GFLOP/s, the fraction of the BLAS peak, the cores actually busy (CPU time / wall time)
 and the speed ratios against numpy and torch at their best thread count and the same dtype. Then
-it checks the issue's targets against the numbers it measured.
+it checks the issues' targets against the numbers it measured.
+
+Issue 18's variants of C and E (other hidden θ, softmax with cross-entropy; see workloads.py)
+are timed in one group with their tanh workload, every row of the group taking turns, and the
+report shows each variant's time against tanh's in the same implementation, dtype and thread
+count.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ import torch_reference as tref  # noqa: E402
 from workloads import Workload, data_for, load_data, workloads  # noqa: E402
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
+ISSUE6 = ("A", "A300", "B", "C", "D", "E")  # the workloads of issue 6's "2 threads never slower"
 IMPLEMENTATIONS = ("deltaprop", "numpy", "torch")
 
 
@@ -68,7 +74,7 @@ class Result:
 
 
 # --- timing --------------------------------------------------------------------------------
-Key = Tuple[str, str, int]  # (implementation, dtype name, threads; 0 where not settable)
+Key = Tuple[str, str, str, int]  # (workload, implementation, dtype name, threads; 0 where not settable)
 
 SETTLE_SECONDS = 0.2  # after another implementation's run: its idle threads stop spinning
 
@@ -77,7 +83,8 @@ def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None
             min_time: float, repeats: int) -> Tuple[Dict[Key, tuple], Dict[Key, str]]:
     """``({key: (seconds per unit in each repeat, busy cores)}, {key: why it failed})`` of each
     ``runs[key](k)``, which does about k units and returns how many it did; ``prepare(key)``
-    sets its thread count. Each repeat lasts at least ``min_time``; warm-ups come first. A run
+    sets its thread count. The runs may belong to several workloads (a tanh workload and its
+    variants): all of them take turns. Each repeat lasts at least ``min_time``; warm-ups come first. A run
     that diverges (DivergenceError) is dropped with the reason.
 
     A unit's time is the marginal cost: each repeat times k and 2k units and divides the
@@ -99,9 +106,9 @@ def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None
     last_impl = [None]
 
     def switch_to(key):
-        if last_impl[0] is not None and last_impl[0] != key[0]:
+        if last_impl[0] is not None and last_impl[0] != key[1]:
             time.sleep(SETTLE_SECONDS)
-        last_impl[0] = key[0]
+        last_impl[0] = key[1]
         prepare(key)
 
     failed: Dict[Key, str] = {}
@@ -138,8 +145,19 @@ def measure(runs: Dict[Key, Callable[[int], int]], prepare: Callable[[Key], None
 
 
 # --- the three implementations: each returns run(k) -> units done -------------------------
+def new_network(w: Workload, dtype=np.float64) -> "deltaprop.Network":
+    """deltaprop's network of the workload, seed 0: every side starts from its weights."""
+    parts = {} if (w.activation, w.output) == ("tanh", "tanh") else {
+        "activation": w.activation, "output": w.output}  # a core before issue 18 has tanh only
+    return deltaprop.Network(list(w.dims), dtype=dtype, seed=0, **parts)
+
+
+def starting_weights(w: Workload, dtype) -> List[np.ndarray]:
+    return [wt.astype(dtype) for wt in new_network(w).weights]
+
+
 def deltaprop_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Optional[Callable[[int], int]]:
-    net = deltaprop.Network(list(w.dims), dtype=X.dtype, seed=0)
+    net = new_network(w, X.dtype)
     if hasattr(net, "fit"):  # whole loops in C++: Python is not on the per-step path
         method = {"gd": "gd", "sgd": "sgd", "minibatch": "minibatch"}[w.update]
         per_unit = 1 if w.update == "sgd" else w.updates_per_epoch
@@ -168,25 +186,26 @@ def deltaprop_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Optional[Call
 
 
 def numpy_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Callable[[int], int]:
-    weights = [wt.astype(X.dtype) for wt in deltaprop.Network(list(w.dims), seed=0).weights]
+    weights = starting_weights(w, X.dtype)
     rng = np.random.default_rng(0)
+    parts = dict(output=w.output, activation=w.activation, loss=w.loss)
     if w.update == "gd":
-        return lambda k: (npref.gd(weights, X, Y, w.lr, k), k)[1]
+        return lambda k: (npref.gd(weights, X, Y, w.lr, k, **parts), k)[1]
     if w.update == "sgd":
         order = rng.permutation(w.n)
-        return lambda k: (npref.sgd(weights, X, Y, w.lr, np.resize(order, k)), k)[1]
+        return lambda k: (npref.sgd(weights, X, Y, w.lr, np.resize(order, k), **parts), k)[1]
 
     def run(k):
         for _ in range(k):
-            npref.minibatch_epoch(weights, X, Y, w.lr, w.batch_size, rng.permutation(w.n))
+            npref.minibatch_epoch(weights, X, Y, w.lr, w.batch_size, rng.permutation(w.n), **parts)
         return k
     return run
 
 
 def torch_runner(w: Workload, X: np.ndarray, Y: np.ndarray) -> Callable[[int], int]:
-    weights = [wt.astype(X.dtype) for wt in deltaprop.Network(list(w.dims), seed=0).weights]
-    net = tref.TorchNetwork(weights, "tanh", lr=w.lr)
-    Xt, Yt = net.tensor(X), net.tensor(Y)
+    net = tref.TorchNetwork(starting_weights(w, X.dtype), w.output, lr=w.lr,
+                            activation=w.activation, loss=w.loss)
+    Xt, Yt = net.tensor(X), net.targets(Y)  # softmax: class indices, as cross_entropy takes labels
     rng = np.random.default_rng(0)
     if w.update == "gd":
         return lambda k: (net.gd(Xt, Yt, k), k)[1]
@@ -239,36 +258,44 @@ class ThreadControl:
 RUNNERS = {"deltaprop": deltaprop_runner, "numpy": numpy_runner, "torch": torch_runner}
 
 
-def run_workload(w: Workload, sets, impls: List[str], threads: List[int], control: ThreadControl,
-                 min_time: float, repeats: int) -> List[Result]:
-    """The workload's rows; their peak_fraction is filled in by with_peak_fractions."""
-    results = []
+def run_group(group: List[Workload], sets, impls: List[str], threads: List[int],
+              control: ThreadControl, min_time: float, repeats: int) -> List[Result]:
+    """The rows of the workloads of one group (a workload and its variants), timed together:
+    in each repeat the rows of one implementation, dtype and thread count follow each other
+    workload by workload, so a variant and its tanh workload are timed seconds apart. Their
+    peak_fraction is filled in by with_peak_fractions."""
+    unavailable = {}
     runs = {}
     for impl in impls:
         for dname, dtype in DTYPES.items():
-            X, Y = data_for(w, sets, dtype)
             for n in (threads if control.can_set(impl) else [0]):
-                if n:
-                    control.set(impl, n)
-                run = RUNNERS[impl](w, X, Y)
-                if run is None:
-                    results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
-                                          math.nan, "not available (needs Network.fit)"))
-                else:
-                    runs[(impl, dname, n)] = run
-    timings, failed = measure(runs, lambda key: control.set(key[0], key[2]) if key[2] else None,
+                for w in group:
+                    X, Y = data_for(w, sets, dtype)
+                    if n:
+                        control.set(impl, n)
+                    run = RUNNERS[impl](w, X, Y)
+                    if run is None:
+                        unavailable[(w.id, impl, dname, n)] = "not available (needs Network.fit)"
+                    else:
+                        runs[(w.id, impl, dname, n)] = run
+    timings, failed = measure(runs, lambda key: control.set(key[1], key[3]) if key[3] else None,
                               min_time, repeats)
-    for key in runs:  # in the table's order
-        impl, dname, n = key
-        if key in failed:
-            results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan, math.nan,
-                                  math.nan, failed[key]))
-            continue
-        samples, cores = timings[key]
-        seconds = float(np.median(samples))
-        gflops = w.flops_per_unit() / seconds / 1e9
-        results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, math.nan, cores,
-                              samples=samples))
+    failed.update(unavailable)
+    results = []
+    for w in group:  # in the table's order
+        for impl in impls:
+            for dname in DTYPES:
+                for n in (threads if control.can_set(impl) else [0]):
+                    key = (w.id, impl, dname, n)
+                    if key in failed:
+                        results.append(Result(w.id, impl, dname, n, math.nan, w.unit, math.nan,
+                                              math.nan, math.nan, failed[key]))
+                        continue
+                    samples, cores = timings[key]
+                    seconds = float(np.median(samples))
+                    gflops = w.flops_per_unit() / seconds / 1e9
+                    results.append(Result(w.id, impl, dname, n, seconds, w.unit, gflops, math.nan,
+                                          cores, samples=samples))
     return results
 
 
@@ -325,18 +352,23 @@ def wait_until_quiet(seconds: float) -> bool:
 
 def quietly(measure_all: Callable, wait: float, what: str) -> tuple:
     """``(measure_all(), cores other processes used meanwhile)``. With ``wait`` > 0, first wait
-    for a quiet machine, and measure again (at most twice more) when the run was disturbed."""
+    for a quiet machine, and measure again (at most twice more) when the run was disturbed,
+    keeping the least disturbed of the attempts (on a host that stays busy, the last one is
+    no better than the first)."""
+    kept = None
     for attempt in range(3 if wait > 0 else 1):
         if wait > 0 and not wait_until_quiet(wait):
             print(f"[{what}: the machine did not become quiet within {wait:g} s]", end="", flush=True)
         load = OtherLoad()
         out = measure_all()
         other = load.cores()
+        if kept is None or other < kept[1]:
+            kept = (out, other)
         if not other >= QUIET:  # NaN (no /proc/stat) counts as quiet: nothing to retry on
             break
         if wait > 0 and attempt < 2:
             print(f"[{what}: disturbed ({other:.2f} cores), again]", end="", flush=True)
-    return out, other
+    return kept
 
 
 # --- reporting -----------------------------------------------------------------------------
@@ -398,6 +430,40 @@ def print_table(w: Workload, results: List[Result], note: str) -> None:
         print("  2e6 its: the course assignment's 2×10⁶ iterations, projected from the time per epoch")
 
 
+def against_base(results: List[Result], variant: Result, base_id: str) -> float:
+    """The variant row's time over its base workload's (same implementation, dtype and thread
+    count), as the median of the per-repeat ratios; NaN when the base was not timed."""
+    for r in results:
+        if (r.workload, r.impl, r.dtype, r.threads) == (base_id, variant.impl, variant.dtype,
+                                                        variant.threads) and math.isfinite(r.seconds):
+            return paired_ratio(variant, r)
+    return math.nan
+
+
+def print_against_tanh(table: List[Workload], results: List[Result], ids: List[str]) -> None:
+    """Issue 18's comparison: each variant's time against its tanh workload's, row by row."""
+    variants = [w for w in table if w.base and w.id in ids and w.base in ids]
+    if not variants:
+        return
+    columns = sorted({(r.dtype, r.threads) for r in results if r.workload in ids},
+                     key=lambda c: (list(DTYPES).index(c[0]), c[1]))
+    print("\nAgainst tanh (issue 18): time of the variant / time of its tanh workload, same "
+          "implementation, dtype and\nthreads, timed in turns (median of the per-repeat ratios; "
+          "target for deltaprop ≤ 1.10)")
+    heads = "".join(f"{d.replace('float', 'f')} {n or 'def'}thr".rjust(11) for d, n in columns)
+    print(f"  {'workload':<12}{'vs':<4}{'impl':<10}{heads}")
+    for w in variants:
+        for impl in IMPLEMENTATIONS:
+            cells = []
+            for d, n in columns:
+                row = next((r for r in results if (r.workload, r.impl, r.dtype, r.threads) == (w.id, impl, d, n)
+                            and math.isfinite(r.seconds)), None)
+                v = against_base(results, row, w.base) if row else math.nan
+                cells.append(f"{v:>10.3f}×" if math.isfinite(v) else f"{'–':>11}")
+            if any(c.strip() != "–" for c in cells):
+                print(f"  {w.id:<12}{w.base:<4}{impl:<10}{''.join(cells)}")
+
+
 @dataclass
 class Target:
     name: str
@@ -405,15 +471,18 @@ class Target:
     threshold: float
     holds: Optional[bool]
     detail: str
+    at_most: bool = False  # the measured value must not exceed the threshold
 
 
-def check_targets(results: List[Result], peaks: Dict, ids: List[str]) -> List[Target]:
-    """The issue's targets, each side at its best thread count and the same dtype."""
+def check_targets(results: List[Result], peaks: Dict, ids: List[str],
+                  table: Optional[List[Workload]] = None) -> List[Target]:
+    """The issues' targets, each side at its best thread count and the same dtype."""
     targets = []
 
-    def add(name, measured, threshold, detail):
-        holds = None if not math.isfinite(measured) else measured >= threshold
-        targets.append(Target(name, measured, threshold, holds, detail))
+    def add(name, measured, threshold, detail, at_most=False):
+        holds = (None if not math.isfinite(measured)
+                 else measured <= threshold if at_most else measured >= threshold)
+        targets.append(Target(name, measured, threshold, holds, detail, at_most))
 
     best_peak = {d: max((v for (dd, _), v in peaks.items() if dd == d), default=math.nan) for d in DTYPES}
     for dname in DTYPES:
@@ -434,6 +503,8 @@ def check_targets(results: List[Result], peaks: Dict, ids: List[str]) -> List[Ta
                 add(f"{wid} {dname}: fraction of the BLAS peak", dp(wid).gflops / best_peak[dname],
                     fraction, f"of {best_peak[dname]:.1f} GFLOP/s (best thread count)")
         for wid in ids:
+            if wid not in ISSUE6:
+                continue
             rows = {r.threads: r for r in results if (r.workload, r.impl, r.dtype) == (wid, "deltaprop", dname)
                     and math.isfinite(r.seconds)}
             if 1 in rows and 2 in rows:
@@ -445,17 +516,32 @@ def check_targets(results: List[Result], peaks: Dict, ids: List[str]) -> List[Ta
         f64, f32 = (best(results, wid, "deltaprop", d) for d in DTYPES)
         if wid in ids and f64 and f32:
             add(f"{wid}: deltaprop float32 vs float64", paired_ratio(f64, f32), 1.7, "× (about 2× wanted)")
+    # issue 18: the variants within 10% of tanh's time (each at its best thread count, timed in
+    # turns with its tanh workload), and G against PyTorch
+    for w in table or []:
+        if not (w.base and w.id in ids and w.base in ids):
+            continue
+        for dname in DTYPES:
+            v, b = best(results, w.id, "deltaprop", dname), best(results, w.base, "deltaprop", dname)
+            if v and b:
+                add(f"{w.id} {dname}: deltaprop time vs {w.base} (tanh)", paired_ratio(v, b), 1.10,
+                    "× tanh's time", at_most=True)
+    if "G" in ids:
+        for dname in DTYPES:
+            g = best(results, "G", "deltaprop", dname)
+            if g:
+                add(f"G {dname}: deltaprop vs torch", ratio(results, "G", dname, "torch", g), 4, "× faster")
     return targets
 
 
 def print_targets(targets: List[Target]) -> None:
-    print("\nTargets of issue 6 (ratios from this run):")
+    print("\nTargets of issues 6 and 18 (ratios from this run):")
     for t in targets:
         verdict = {True: "holds", False: "DOES NOT HOLD", None: "not measured"}[t.holds]
         shown = ("–" if not math.isfinite(t.measured) else f"{100 * t.measured:.1f}%"
                  if "fraction" in t.name else f"{t.measured:.3g}")
         need = f"{100 * t.threshold:.0f}%" if "fraction" in t.name else f"{t.threshold:g}"
-        print(f"  {t.name:<44} {shown:>9}  (target ≥ {need} {t.detail}): {verdict}")
+        print(f"  {t.name:<50} {shown:>9}  (target {'≤' if t.at_most else '≥'} {need} {t.detail}): {verdict}")
 
 
 def cpu_name() -> str:
@@ -510,6 +596,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--data", type=pathlib.Path, help="folder with features.train and zip.train")
     parser.add_argument("--threads", default="1,2", help="thread counts to time (default 1,2)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    parser.add_argument("--repeats", type=int, default=0,
+                        help="repeats per row (default 5, --quick 3); more narrow the paired "
+                             "ratios on a busy host")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="on a shared machine: before each workload wait up to SECONDS for "
                              "other processes to leave the CPU, and time it again (twice at most) "
@@ -526,6 +615,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     unknown = [i for i in ids if i not in known]
     if unknown:
         parser.error(f"--only: unknown workload(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    bases = [w.base for w in table if w.id in ids and w.base and w.base not in ids]
+    if bases:  # a variant is measured against its tanh workload, in the same turns
+        print(f"note: also timing {', '.join(dict.fromkeys(bases))}, the tanh workload(s) the variants are compared with")
+        ids += list(dict.fromkeys(bases))
     try:
         threads = sorted({int(t) for t in args.threads.split(",")})
     except ValueError:
@@ -536,6 +629,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if "torch" not in impls:
         print("note: PyTorch not measured (" + ("--no-torch" if args.no_torch else "not installed") + ")")
     min_time, repeats = (0.02, 3) if args.quick else (0.25, 5)
+    if args.repeats:
+        if args.repeats < 1:
+            parser.error("--repeats must be at least 1")
+        repeats = args.repeats
 
     env = environment(impls)
     for k, v in env.items():
@@ -558,13 +655,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     control = ThreadControl()
     results = []
     print("timing", end="", flush=True)
+    groups: Dict[str, List[Workload]] = {}
+    for w in table:
+        if w.id in ids:
+            groups.setdefault(w.family, []).append(w)
     try:
-        for w in table:
-            if w.id in ids:
-                rows, other_load[w.id] = quietly(
-                    lambda: run_workload(w, sets, impls, threads, control, min_time, repeats),
-                    args.wait_quiet, w.id)
-                results += rows
+        for family, group in groups.items():
+            name = "+".join(w.id for w in group)
+            rows, load = quietly(
+                lambda: run_group(group, sets, impls, threads, control, min_time, repeats),
+                args.wait_quiet, name)
+            for w in group:
+                other_load[w.id] = load
+            results += rows
     finally:
         control.restore()
     print()
@@ -581,11 +684,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"  other processes kept {other_load[w.id]:.2f} cores busy meanwhile")
     print(f"\nother processes kept {other_load['peak']:.2f} and {other_load['peak again']:.2f} cores "
           "busy while the BLAS peak was timed")
-    busy = [w for w, c in other_load.items() if c >= QUIET]
+    busy = list(dict.fromkeys(w for w, c in other_load.items() if c >= QUIET))
     if busy:
         print(f"\nWARNING: other processes used the CPU during {', '.join(busy)}: "
               "those timings (2-thread rows above all) are not worth recording; rerun on a quiet machine")
-    targets = check_targets(results, peaks, ids)
+    print_against_tanh(table, results, ids)
+    targets = check_targets(results, peaks, ids, table)
     print_targets(targets)
     if args.quick:
         print("(--quick: short timings and a smaller D; use the full run for the record)")

@@ -1,4 +1,4 @@
-"""The benchmark workloads of issue 6 and their data.
+"""The benchmark workloads of issues 6 and 18 and their data.
 
 | id   | network          | data                          | update                         |
 |------|------------------|-------------------------------|--------------------------------|
@@ -8,6 +8,21 @@
 | C    | 256-100-10       | N = 7291 USPS pixels          | full-batch GD                  |
 | D    | 784-1024-1024-10 | N = 8192 random               | full-batch GD (GEMM-bound)     |
 | E    | 256-100-10       | N = 7291 USPS pixels          | mini-batches of 32             |
+
+Issue 18's variants change the parts and nothing else, and are timed together with their tanh
+workload (``base``), so that "against tanh" compares rows of one run taking turns:
+
+| id         | as   | hidden θ  | output, loss                        | targets        |
+|------------|------|-----------|-------------------------------------|----------------|
+| C-relu     | C    | relu      | tanh, squared error                 | ±1             |
+| C-logistic | C    | logistic  | tanh, squared error                 | ±1             |
+| C-softmax  | C    | tanh      | softmax, cross-entropy              | one-hot (0/1)  |
+| E-relu     | E    | relu      | tanh, squared error                 | ±1             |
+| E-logistic | E    | logistic  | tanh, squared error                 | ±1             |
+| G          | E    | tanh      | softmax, cross-entropy              | one-hot (0/1)  |
+
+G (256-100-10 on the USPS pixels, mini-batches of 32, softmax with cross-entropy) is E's
+softmax variant: the issue's "softmax cross-entropy minibatch workload".
 
 The digits come from ``features.train`` (average intensity and symmetry, each scaled to
 [-1, 1]; target +1 for the digit 1, -1 for the others) and ``zip.train`` (the 256 grey values,
@@ -19,7 +34,7 @@ from __future__ import annotations
 
 import math
 import pathlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -42,6 +57,24 @@ class Workload:
     update: str
     lr: float
     batch_size: int = 32
+    activation: str = "tanh"  # θ of every hidden layer
+    output: str = "tanh"  # θ of the output layer; softmax goes with cross-entropy
+    base: Optional[str] = None  # the tanh workload this variant is timed with and against
+
+    @property
+    def loss(self) -> str:
+        """deltaprop's default loss for the output: cross-entropy for softmax."""
+        return "cross_entropy" if self.output == "softmax" else "squared_error"
+
+    @property
+    def one_hot(self) -> bool:
+        """Targets 0/1 (softmax's class probabilities) rather than ±1."""
+        return self.output == "softmax"
+
+    @property
+    def family(self) -> str:
+        """The id of the group whose rows are timed together: the base's, or its own."""
+        return self.base or self.id
 
     @property
     def unit(self) -> str:
@@ -55,7 +88,10 @@ class Workload:
     def description(self) -> str:
         what = {"gd": "full-batch GD, one update per epoch", "sgd": "SGD, one point per update",
                 "minibatch": f"mini-batches of {self.batch_size}"}[self.update]
-        return f"{self.arch}, N = {self.n}, {what}"
+        parts = ""
+        if (self.activation, self.output) != ("tanh", "tanh"):
+            parts = f", {self.activation} hidden, {self.output} output, {self.loss.replace('_', ' ')}"
+        return f"{self.arch}, N = {self.n}, {what}{parts}"
 
     @property
     def updates_per_epoch(self) -> int:
@@ -77,15 +113,29 @@ class Workload:
 
 
 def workloads(quick: bool = False) -> List[Workload]:
-    """The issue's table; ``quick`` shrinks D's N so a smoke run stays short."""
+    """The issues' tables; ``quick`` shrinks D's N so a smoke run stays short."""
+    C = Workload("C", (256, 100, 10), "zip", 7291, "gd", lr=0.1)
+    E = Workload("E", (256, 100, 10), "zip", 7291, "minibatch", lr=0.01)
     return [
         Workload("A", (2, 10, 1), "features", 7291, "gd", lr=0.1),
         Workload("A300", (2, 10, 1), "features", 300, "gd", lr=0.1),
         Workload("B", (2, 10, 1), "features", 7291, "sgd", lr=0.01),
-        Workload("C", (256, 100, 10), "zip", 7291, "gd", lr=0.1),
+        C,
         Workload("D", (784, 1024, 1024, 10), "random", 512 if quick else 8192, "gd", lr=0.01),
-        Workload("E", (256, 100, 10), "zip", 7291, "minibatch", lr=0.01),
+        E,
+        *variants(C, E),
     ]
+
+
+def variants(C: Workload, E: Workload) -> List[Workload]:
+    """Issue 18's workloads: C and E with other parts (same data, rate and batches)."""
+    out = []
+    for w in (C, E):
+        for activation in ("relu", "logistic"):
+            out.append(replace(w, id=f"{w.id}-{activation}", activation=activation, base=w.id))
+    out.insert(2, replace(C, id="C-softmax", output="softmax", base="C"))
+    out.append(replace(E, id="G", output="softmax", base="E"))
+    return out
 
 
 def _plus_minus_one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
@@ -126,7 +176,10 @@ def load_data(data_dir: Optional[pathlib.Path], n_random: int) -> Tuple[Dict[str
 
 def data_for(workload: Workload, sets: Dict[str, Tuple[np.ndarray, np.ndarray]],
              dtype: np.dtype) -> Tuple[np.ndarray, np.ndarray]:
-    """The workload's first ``n`` rows as contiguous arrays of ``dtype``."""
+    """The workload's first ``n`` rows as contiguous arrays of ``dtype``; for a softmax output
+    the ±1 targets become one-hot rows of 0 and 1."""
     X, Y = sets[workload.data]
-    return (np.ascontiguousarray(X[:workload.n], dtype=dtype),
-            np.ascontiguousarray(Y[:workload.n], dtype=dtype))
+    Y = Y[:workload.n]
+    if workload.one_hot:
+        Y = (Y + 1) / 2
+    return (np.ascontiguousarray(X[:workload.n], dtype=dtype), np.ascontiguousarray(Y, dtype=dtype))
