@@ -456,8 +456,8 @@ def print_against_tanh(table: List[Workload], results: List[Result], ids: List[s
         for impl in IMPLEMENTATIONS:
             cells = []
             for d, n in columns:
-                row = next((r for r in results if (r.workload, r.impl, r.dtype, r.threads) == (w.id, impl, d, n)
-                            and math.isfinite(r.seconds)), None)
+                row = next((r for r in results if math.isfinite(r.seconds)
+                            and (r.workload, r.impl, r.dtype, r.threads) == (w.id, impl, d, n)), None)
                 v = against_base(results, row, w.base) if row else math.nan
                 cells.append(f"{v:>10.3f}×" if math.isfinite(v) else f"{'–':>11}")
             if any(c.strip() != "–" for c in cells):
@@ -541,7 +541,8 @@ def print_targets(targets: List[Target]) -> None:
         shown = ("–" if not math.isfinite(t.measured) else f"{100 * t.measured:.1f}%"
                  if "fraction" in t.name else f"{t.measured:.3g}")
         need = f"{100 * t.threshold:.0f}%" if "fraction" in t.name else f"{t.threshold:g}"
-        print(f"  {t.name:<50} {shown:>9}  (target {'≤' if t.at_most else '≥'} {need} {t.detail}): {verdict}")
+        bound = "≤" if t.at_most else "≥"
+        print(f"  {t.name:<50} {shown:>9}  (target {bound} {need} {t.detail}): {verdict}")
 
 
 def cpu_name() -> str:
@@ -617,7 +618,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error(f"--only: unknown workload(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     bases = [w.base for w in table if w.id in ids and w.base and w.base not in ids]
     if bases:  # a variant is measured against its tanh workload, in the same turns
-        print(f"note: also timing {', '.join(dict.fromkeys(bases))}, the tanh workload(s) the variants are compared with")
+        print(f"note: also timing {', '.join(dict.fromkeys(bases))}, "
+              "the tanh workload(s) the variants are compared with")
         ids += list(dict.fromkeys(bases))
     try:
         threads = sorted({int(t) for t in args.threads.split(",")})

@@ -10,34 +10,18 @@
 // fused path (fused_block.hpp), one kernel for all phases, so it has no such breakdown.
 // Run under `perf record` to see the same from the other side.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "deltaprop/deltaprop.hpp"
+#include "timing.hpp"
 
 using namespace deltaprop;
-using Clock = std::chrono::steady_clock;
+using bench::least_seconds;
 
 namespace {
-
-/// The least time of `repeats` calls after a warm-up: on a shared machine the least disturbed.
-template <class F>
-double least_seconds(F&& f, int repeats) {
-    std::vector<double> t;
-    f();  // warm-up
-    for (int r = 0; r < repeats; ++r) {
-        const auto t0 = Clock::now();
-        f();
-        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    return *std::min_element(t.begin(), t.end());
-}
 
 std::vector<std::size_t> dims_of(char workload) {
     switch (workload) {
@@ -63,9 +47,11 @@ void run(char workload, std::size_t threads) {
     Network<T> net(dims, Output::tanh, 0);
 
     FitOptions o;
-    o.method = workload == 'E' ? Method::minibatch : Method::gd;
+    o.method = workload == 'E' ? "minibatch" : "gd";
     o.lr = 0.01;
-    const std::size_t per_epoch = workload == 'E' ? n / o.batch_size : 1;
+    const std::size_t batch = 32;
+    if (workload == 'E') o.batch_size = batch;
+    const std::size_t per_epoch = workload == 'E' ? n / batch : 1;
     const std::size_t epochs = wide ? 2 : workload == 'A' ? 2000 : 20;
     o.iterations = epochs * per_epoch;
     o.record_every = o.iterations;
@@ -84,7 +70,7 @@ void run(char workload, std::size_t threads) {
     if (workload == 'A') return;  // the fused path: no phases to time apart
 
     // One block on this thread, phase by phase, scaled to the epoch's rows.
-    const std::size_t B = workload == 'E' ? o.batch_size : Evaluator<T>::rows_per_block(layout);
+    const std::size_t B = workload == 'E' ? batch : Evaluator<T>::rows_per_block(layout);
     const double blocks = double(n) / double(B);
     Workspace<T> ws(layout, B);
     std::vector<T> g(layout.n_weights(), T(0));
@@ -146,13 +132,7 @@ void run(char workload, std::size_t threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3 || std::strlen(argv[1]) != 1 || !std::strchr("ACDE", argv[1][0])) {
-        std::fprintf(stderr, "usage: %s A|C|D|E threads [float|double]\n", argv[0]);
-        return 2;
-    }
-    const std::size_t threads = std::size_t(std::atoi(argv[2]));
-    if (argc > 3 && std::string(argv[3]) == "float")
-        run<float>(argv[1][0], threads);
-    else
-        run<double>(argv[1][0], threads);
+    return bench::workload_main(argc, argv, "ACDE", [](char workload, std::size_t threads, auto type) {
+        run<decltype(type)>(workload, threads);
+    });
 }
