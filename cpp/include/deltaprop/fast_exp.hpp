@@ -81,8 +81,12 @@ DELTAPROP_ALWAYS_INLINE V fast_exp(V x) {
     V r = mul_add(k, splat<V>(-C::ln2_hi), x);
     r = mul_add(k, splat<V>(-C::ln2_lo), r);
     // e^r = Σ_{i ≤ degree} r^i / i!, by Horner's scheme from the highest term
-    constexpr detail::InverseFactorials<T, C::degree> c;
+    // The coefficients as constants and the loop unrolled: read from a table on the stack in a
+    // loop, they kept GCC from vectorising the loops that call fast_exp (logistic θ measured 7×
+    // tanh's time). Same operations in the same order either way: the same bits.
+    static constexpr detail::InverseFactorials<T, C::degree> c{};
     V p = splat<V>(c.value[C::degree]);
+    DELTAPROP_UNROLL
     for (int i = C::degree - 1; i >= 0; --i) p = mul_add(p, r, splat<V>(c.value[i]));
     const V two_k = detail::from_bits<V>(detail::bits_of(y) << C::mantissa_bits);
     return p * two_k;
