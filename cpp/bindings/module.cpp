@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <functional>
 #include <cstdint>
 #include <iterator>
 #include <utility>
@@ -25,6 +26,7 @@ using deltaprop_py::KeptEvaluator;
 using deltaprop_py::target_rows;
 
 void bind_model_file(py::module_& m);  // model_file.cpp
+void bind_objective(py::module_& m);   // objective.cpp
 
 namespace {
 
@@ -126,6 +128,8 @@ py::dict history_to_dict(History h) {
     out["lr"] = py::array(py::cast(h.lr));
     out["seconds"] = py::array(py::cast(h.seconds));
     out["evaluations"] = py::array(py::cast(h.evaluations));
+    out["function_evaluations"] = py::array(py::cast(h.function_evaluations));
+    out["notes"] = py::cast(h.notes);
     out["stop_reason"] = std::string(to_string(h.stop_reason));
     out["iterations_done"] = h.iterations_done;
     out["best_iteration"] = h.best_iteration;
@@ -140,6 +144,13 @@ FitOptions fit_options_from(const py::dict& given) {
     static const std::pair<const char*, Setter> setters[] = {
         {"method", [](FitOptions& o, py::handle v) { o.method = v.cast<std::string>(); }},
         {"lr", [](FitOptions& o, py::handle v) { o.lr = v.cast<double>(); }},
+        {"c1", [](FitOptions& o, py::handle v) { o.c1 = v.cast<double>(); }},
+        {"c2", [](FitOptions& o, py::handle v) { o.c2 = v.cast<double>(); }},
+        {"max_line_evaluations", [](FitOptions& o, py::handle v) { o.max_line_evaluations = v.cast<std::size_t>(); }},
+        {"memory", [](FitOptions& o, py::handle v) { o.memory = v.cast<std::size_t>(); }},
+        {"beta1", [](FitOptions& o, py::handle v) { o.beta1 = v.cast<double>(); }},
+        {"beta2", [](FitOptions& o, py::handle v) { o.beta2 = v.cast<double>(); }},
+        {"eps", [](FitOptions& o, py::handle v) { o.eps = v.cast<double>(); }},
         {"iterations", [](FitOptions& o, py::handle v) { o.iterations = v.cast<std::size_t>(); }},
         {"penalty", [](FitOptions& o, py::handle v) { o.penalty = v.cast<std::string>(); }},
         {"lambda", [](FitOptions& o, py::handle v) { o.lambda = v.cast<double>(); }},
@@ -320,6 +331,49 @@ void bind_network(py::module_& m, const char* name) {
                  return history_to_dict(std::move(h));
              },
             py::arg("X"), py::arg("y"), py::arg("options"), py::arg("Xv"), py::arg("yv"),
+            py::arg("callback"), py::arg("progress"))
+        .def(
+            "fit_objective",  // the same loop on E_in and ∇E_in from a Python function
+            [](Net& n, py::function f, std::size_t n_points, const py::dict& options,
+               py::object validation_error, py::object callback, py::object progress) {
+                const FitOptions o = fit_options_from(options);
+                if (n_points == 0) throw py::value_error("n_points must be at least 1");
+                const std::size_t nw = n.n_weights();
+                // Called from the training thread with the GIL released: takes it per call.
+                CallableObjective<T> objective(
+                    nw,
+                    [&f, nw](const T* w, T* g) -> double {
+                        py::gil_scoped_acquire gil;
+                        py::object r = f(py::array_t<T>(py::ssize_t(nw), w), g != nullptr);
+                        if (!g) return r.cast<double>();
+                        auto pair = r.cast<py::tuple>();
+                        if (pair.size() != 2)
+                            throw py::value_error("the objective must return (E_in, gradient)");
+                        auto grad = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(pair[1]);
+                        if (!grad || grad.ndim() != 1 || std::size_t(grad.shape(0)) != nw)
+                            throw py::value_error("the objective's gradient must have shape (" +
+                                                  std::to_string(nw) + ",)");
+                        std::copy(grad.data(), grad.data() + nw, g);
+                        return pair[0].cast<double>();
+                    },
+                    o.regularizer(n_points));
+                std::function<double()> validation;
+                if (!validation_error.is_none())
+                    validation = [&validation_error, &n, nw]() {
+                        py::gil_scoped_acquire gil;
+                        return validation_error(py::array_t<T>(py::ssize_t(nw), n.data())).template cast<double>();
+                    };
+                PythonMonitor monitor(std::move(progress), std::move(callback));
+                History h;
+                BusyMark mark(&n, "fit");
+                {
+                    py::gil_scoped_release nogil;
+                    Trainer<T> trainer(n, objective, o, std::move(validation));
+                    h = trainer.run(monitor);
+                }
+                return history_to_dict(std::move(h));
+            },
+            py::arg("f"), py::arg("n_points"), py::arg("options"), py::arg("validation_error"),
             py::arg("callback"), py::arg("progress"));
 }
 
@@ -349,4 +403,5 @@ PYBIND11_MODULE(_core, m) {
     m.def("method_options", &method_options, py::arg("method"),
           "The options, beyond the common ones, that a training method reads.");
     bind_model_file(m);
+    bind_objective(m);
 }

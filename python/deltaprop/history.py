@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,11 +32,19 @@ class History:
     evaluations : ndarray
         Passes over the training data so far: points propagated / N (a full error or gradient
         evaluation is 1, a mini-batch B/N, an SGD update 1/N; validation is not counted).
+    function_evaluations : ndarray
+        Work in the unit a method's own steps pay for: evaluations of the objective (E_in, or
+        E_in and its gradient) for the full-batch methods; point or batch gradients for sgd,
+        minibatch and adam.
     stop_reason : str
         ``"iterations"``, ``"target_error"``, ``"gradient_tolerance"``, ``"time_limit"``,
         ``"patience"``, ``"callback"`` or ``"line_search"`` (no further decrease found).
     best_iteration : int
         With validation data: the iteration whose weights were restored.
+    notes : list of str
+        What the methods reported along the way, ``"iteration k: ..."``: line searches that
+        ended without the Wolfe conditions (on the lowest point seen), restarts, why a run
+        stalled.
     """
 
     iteration: NDArray[np.int64]
@@ -46,10 +54,12 @@ class History:
     lr: NDArray[np.float64]
     seconds: NDArray[np.float64]
     evaluations: NDArray[np.float64]
+    function_evaluations: NDArray[np.float64]
     stop_reason: str
     iterations_done: int
     best_iteration: int
     best_validation_error: float
+    notes: List[str] = field(default_factory=list)
     method: str = ""
     extra: Dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -60,5 +70,5 @@ class History:
         """The recorded columns, for a CSV or a DataFrame."""
         return {k: getattr(self, k) for k in
                 ("iteration", "error", "augmented_error", "validation_error", "lr", "seconds",
-                 "evaluations")}
+                 "evaluations", "function_evaluations")}
 

@@ -292,7 +292,24 @@ class Network:
         return self._impl.sgd_epoch(as_array(X, "X"), as_array(y, "y"), as_float(lr, "lr"),
                                     check_seed(seed))
 
-    def fit(self, X: ArrayLike, y: ArrayLike, method: str = "gd", lr: float = 0.1,
+    def objective(self, X: ArrayLike, y: ArrayLike, *, weight_decay: float = 0.0,
+                  weight_elimination: float = 0.0) -> Any:
+        """E_aug and its gradient on (X, y) as a function of the flat weights, for
+        ``scipy.optimize``: ``f = net.objective(X, y)``, then ``f(w)`` returns ``(E, g)`` with
+        ``E`` a float and ``g`` a float64 vector, both for ``w`` laid out as by
+        :meth:`get_flat_weights` (float64; a float32 network computes in float32).
+        ``scipy.optimize.minimize(f, net.get_flat_weights(), jac=True, method="L-BFGS-B")``
+        then trains the network, and ``net.set_flat_weights(result.x)`` keeps the result.
+
+        The network and the data are copied when the objective is made: calling it never
+        changes this network, and later changes to the network do not reach it. Its
+        ``evaluations`` counts the calls. E is E_in plus the penalty named, as in :meth:`fit`.
+        """
+        penalty, lam = training.penalty_option(weight_decay, weight_elimination)
+        make = _core.Objective64 if isinstance(self._impl, _core.Network64) else _core.Objective32
+        return make(self._impl, as_array(X, "X"), as_array(y, "y"), penalty, lam)
+
+    def fit(self, X: ArrayLike, y: ArrayLike, method: str = "gd", lr: Optional[float] = None,
             iterations: int = 1000, **options: Any) -> History:
         """Train the network on (X, y): a whole run in one C++ call, the GIL released.
 
@@ -301,28 +318,35 @@ class Network:
         X, y : array_like
             Training inputs ``(N, d0)`` and targets ``(N,)`` or ``(N, dL)``.
         method : str
-            ``"gd"``, ``"sgd"``, ``"minibatch"``, ``"variable_lr"``, ``"steepest"`` or
-            ``"conjugate_gradient"`` (``deltaprop.training.METHODS`` says when to use each).
-        lr : float
-            Learning rate η (the first trial step for the line-search methods).
+            ``"gd"``, ``"sgd"``, ``"minibatch"``, ``"variable_lr"``, ``"steepest"``,
+            ``"conjugate_gradient"``, ``"lbfgs"`` or ``"adam"`` (``deltaprop.METHODS`` says
+            when to use each).
+        lr : float or None
+            Learning rate η; None: the method's default (0.1; adam 0.001; lbfgs 1.0). For
+            steepest and conjugate_gradient the first trial step ``w − lr·∇E``, for lbfgs the
+            length of the first trial step.
         iterations : int
-            Budget of iterations: weight updates for gd, sgd and minibatch (an SGD epoch is N
-            of them), trials for variable_lr, line-search steps for steepest and
-            conjugate_gradient.
+            Budget of iterations: weight updates for gd, sgd, minibatch and adam (an SGD epoch
+            is N of them), trials for variable_lr, line-search steps for steepest,
+            conjugate_gradient and lbfgs.
         **options
             ``batch_size=32``, ``momentum=0``, ``weight_decay=0`` or ``weight_elimination=0``
             (λ of E_aug = E_in + (λ/N) Σ w² or Σ w²/(1+w²), over all weights including biases),
             ``increase=1.1`` and ``decrease=0.5`` (variable_lr's α and β),
             ``restart_every=0`` (conjugate gradients; 0 = every n_weights steps),
+            ``c1=1e-4``, ``c2`` (0.1; lbfgs 0.9) and ``max_line_evaluations=20`` (the
+            strong-Wolfe line search of steepest, conjugate_gradient and lbfgs),
+            ``memory=10`` (lbfgs's pairs), ``beta1=0.9``, ``beta2=0.999``, ``eps=1e-8``
+            (adam),
             ``validation=(X_val, y_val)`` (early stopping: the weights of the lowest validation
             error are restored at the end), ``patience`` (validations without improvement before
             stopping), ``record_every`` (int, ``"log"``, or None for about 1000 rows, and for sgd and
             minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
-            ``seed=0`` (SGD and mini-batch orders). ``batch_size``, ``momentum``,
-            ``increase``, ``decrease``, ``restart_every``, ``seed`` and ``grad_tol`` apply to
-            some methods only (``deltaprop.training.method_options(method)`` lists a method's):
+            ``seed=0`` (the orders of sgd, minibatch and adam). ``batch_size``, ``momentum``,
+            ``increase``, ``decrease``, ``restart_every``, ``seed``, ``grad_tol`` and the
+            line-search and adam options apply to some methods only (``deltaprop.training.method_options(method)`` lists a method's):
             giving one to another method raises ValueError.
 
         Returns

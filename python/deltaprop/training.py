@@ -9,7 +9,7 @@ second) and at recorded iterations when a callback is given.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -96,16 +96,30 @@ def method_options(method: str) -> List[str]:
     return list(_core.method_options(method))
 
 
+def penalty_option(weight_decay: Any, weight_elimination: Any) -> Tuple[str, float]:
+    """Python's two keywords as the core's one penalty and its λ (which the core checks):
+    ("none", 0.0) when both are 0."""
+    penalties = [(name, _number(value, name)) for name, value in
+                 (("weight_decay", weight_decay), ("weight_elimination", weight_elimination))]
+    chosen = [(name, lam) for name, lam in penalties if lam != 0]
+    if len(chosen) > 1:
+        raise ValueError("choose one of weight_decay and weight_elimination")
+    return chosen[0] if chosen else ("none", 0.0)
+
+
 #: The conversion of each option the core reads to the core's type (the core checks ranges).
 _CONVERT: Dict[str, Callable[[Any, str], Any]] = {
     **{name: _number for name in ("lr", "momentum", "increase", "decrease", "grad_tol",
-                                  "target_error", "max_seconds")},
+                                  "target_error", "max_seconds", "c1", "c2", "beta1", "beta2",
+                                  "eps")},
     **{name: _count for name in ("iterations", "restart_every")},
-    **{name: lambda value, name: _count(value, name, 1) for name in ("batch_size", "patience")},
+    **{name: lambda value, name: _count(value, name, 1)
+       for name in ("batch_size", "patience", "memory", "max_line_evaluations")},
 }
 
 
-def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iterations: int = 1000, *,
+def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: Optional[float] = None,
+        iterations: int = 1000, *,
         weight_decay: float = 0.0, weight_elimination: float = 0.0,
         validation: Optional[Sequence[Any]] = None, patience: Optional[int] = None,
         record_every: Union[int, str, None] = None, target_error: Optional[float] = None,
@@ -117,13 +131,15 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
     The core checks the options (their ranges, and that each option given applies to
     ``method``); this converts them to its types. ``method_specific`` are those that only some
     methods read (``batch_size``, ``momentum``, ``increase``, ``decrease``, ``restart_every``,
-    ``seed``): the ones given are passed on, the others take the method's defaults."""
+    ``seed``, ``c1``, ``c2``, ``max_line_evaluations``, ``memory``, ``beta1``, ``beta2``,
+    ``eps``): the ones given are passed on, the others take the method's defaults. ``lr=None``
+    is the method's default."""
     X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
     if not isinstance(method, str):
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    optional = dict(patience=patience, target_error=target_error, grad_tol=grad_tol,
-                    max_seconds=max_seconds)  # None: not given
-    given = {"lr": lr, "iterations": iterations, **method_specific,
+    optional = dict(lr=lr, patience=patience, target_error=target_error, grad_tol=grad_tol,
+                    max_seconds=max_seconds)  # None: not given (lr: the method's default)
+    given = {"iterations": iterations, **method_specific,
              **{k: v for k, v in optional.items() if v is not None}}
     options: Dict[str, Any] = {"method": method}
     for name, value in given.items():
@@ -133,14 +149,9 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
             options[name] = _CONVERT[name](value, name)
         else:
             options[name] = value  # an unknown name: the core refuses it
-    # Python's two keywords for the core's one penalty (and its λ, which the core checks)
-    penalties = [(name, _number(value, name)) for name, value in
-                 (("weight_decay", weight_decay), ("weight_elimination", weight_elimination))]
-    chosen = [(name, lam) for name, lam in penalties if lam != 0]
-    if len(chosen) > 1:
-        raise ValueError("choose one of weight_decay and weight_elimination")
-    if chosen:
-        options["penalty"], options["lambda"] = chosen[0]
+    penalty, lam = penalty_option(weight_decay, weight_elimination)
+    if penalty != "none":
+        options["penalty"], options["lambda"] = penalty, lam
     Xv = yv = None
     if validation is not None:
         try:
@@ -153,8 +164,8 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: float = 0.1, iteration
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
     n_points = len(X) if hasattr(X, "__len__") else 1  # only sizes the default schedule
-    per_epoch = {"sgd": n_points,
-                 "minibatch": math.ceil(n_points / max(1, options.get("batch_size", 32)))}.get(method, 1)
+    batches = math.ceil(n_points / max(1, options.get("batch_size", 32)))
+    per_epoch = {"sgd": n_points, "minibatch": batches, "adam": batches}.get(method, 1)
     options["record_every"] = _record_every(options["iterations"], record_every, per_epoch)
 
     bar = _ProgressBar(options["iterations"], method) if progress else None

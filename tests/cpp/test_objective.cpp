@@ -12,7 +12,8 @@
 
 using namespace deltaprop;
 
-const char* const full_batch_methods[] = {"gd", "variable_lr", "steepest", "conjugate_gradient"};
+const char* const full_batch_methods[] = {"gd", "variable_lr", "steepest", "conjugate_gradient",
+                                          "lbfgs"};
 
 /// E(w) = Σ a_i (w_i − c_i)² with its gradient; minimum 0 at w = c.
 struct Quadratic {
@@ -54,12 +55,67 @@ void test_every_full_batch_method_minimises_a_quadratic() {
         for (std::size_t i = 0; i < 4; ++i) CHECK(std::fabs(w[i] - q.c[i]) < 1e-5);
         CHECK(f.evaluations() > 0);
     }
-    // conjugate gradients on an n-dimensional quadratic: exact in n steps
-    CallableObjective<double> f(4, q);
+    // conjugate gradients and L-BFGS on an n-dimensional quadratic: with inexact (Wolfe) line
+    // searches not exact in n steps, but within a few times n
+    for (const char* name : {"conjugate_gradient", "lbfgs"}) {
+        CallableObjective<double> f(4, q);
+        FitOptions o;
+        o.method = name;
+        std::vector<double> w(4, 0.0);
+        CHECK(drive(*make_full_batch_method<double>(o, 4), f, w, 16).error < 1e-20);
+    }
+}
+
+/// L-BFGS on an ill-conditioned convex quadratic, n = 20, condition number 100 (eigenvalues
+/// spread geometrically from 1 to 100 in a random rotation): ‖∇E‖ < 1e-8 within 100 iterations.
+void test_lbfgs_on_an_ill_conditioned_quadratic() {
+    const std::size_t n = 20;
+    Random rng(2);
+    // A = Qᵀ diag(λ) Q with Q from Gram–Schmidt on random vectors
+    std::vector<std::vector<double>> Q(n, std::vector<double>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+        for (double& v : Q[i]) v = rng.normal();
+        for (std::size_t j = 0; j < i; ++j) {
+            double d = 0;
+            for (std::size_t k = 0; k < n; ++k) d += Q[i][k] * Q[j][k];
+            for (std::size_t k = 0; k < n; ++k) Q[i][k] -= d * Q[j][k];
+        }
+        double s = 0;
+        for (double v : Q[i]) s += v * v;
+        for (double& v : Q[i]) v /= std::sqrt(s);
+    }
+    std::vector<double> A(n * n, 0.0), b(n);
+    for (std::size_t e = 0; e < n; ++e) {
+        const double lambda = std::pow(100.0, double(e) / double(n - 1));
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j) A[i * n + j] += lambda * Q[e][i] * Q[e][j];
+    }
+    for (double& v : b) v = rng.normal();
+    auto quadratic = [&](const double* w, double* g) {  // ½wᵀAw − bᵀw
+        double e = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            double aw = 0;
+            for (std::size_t j = 0; j < n; ++j) aw += A[i * n + j] * w[j];
+            e += 0.5 * w[i] * aw - b[i] * w[i];
+            if (g) g[i] = aw - b[i];
+        }
+        return e;
+    };
+    CallableObjective<double> f(n, quadratic);
     FitOptions o;
-    o.method = "conjugate_gradient";
-    std::vector<double> w(4, 0.0);
-    CHECK(drive(*make_full_batch_method<double>(o, 4), f, w, 4).error < 1e-20);
+    o.method = "lbfgs";
+    auto method = make_full_batch_method<double>(o, n);
+    std::vector<double> w(n, 0.0), g(n);
+    Evaluation at = f.value_and_gradient(w.data(), g.data());
+    method->start(g);
+    std::size_t it = 0;
+    while (norm(g) >= 1e-8 && it < 100) {
+        if (method->step(f, w.data(), g, at, true) == StepResult::stalled) break;
+        ++it;
+    }
+    if (!(norm(g) < 1e-8)) std::fprintf(stderr, "lbfgs: |g| = %g after %zu iterations\n", norm(g), it);
+    CHECK(norm(g) < 1e-8);
+    CHECK(it <= 100);
 }
 
 /// With weight decay, E_aug = E + (λ/N) Σ w²: its minimum is at w_i = a_i c_i / (a_i + λ/N).
@@ -81,7 +137,7 @@ void test_the_penalty_is_folded_into_the_objective() {
 }
 
 void test_stochastic_methods_are_refused_an_objective() {
-    for (const char* name : {"sgd", "minibatch"}) {
+    for (const char* name : {"sgd", "minibatch", "adam"}) {
         FitOptions o;
         o.method = name;
         CHECK_THROWS(make_full_batch_method<double>(o, 3), std::invalid_argument,
@@ -130,6 +186,7 @@ void test_a_callable_around_the_evaluator_gives_fits_bits() {
 int main() {
     test_every_full_batch_method_minimises_a_quadratic();
     test_the_penalty_is_folded_into_the_objective();
+    test_lbfgs_on_an_ill_conditioned_quadratic();
     test_stochastic_methods_are_refused_an_objective();
     test_a_callable_around_the_evaluator_gives_fits_bits<double>();
     test_a_callable_around_the_evaluator_gives_fits_bits<float>();

@@ -1,6 +1,5 @@
-// The line search of e-Chapter 7 (exact on a parabola, close on smooth functions, safe on bad
-// ones) and the C++ training loop: conjugate gradients on a quadratic, the Monitor hooks,
-// divergence and argument checks.
+// The C++ training loop: conjugate gradients on a quadratic, the Monitor hooks, divergence and
+// argument checks. (The line search has its own test, test_line_search.cpp.)
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -11,87 +10,6 @@
 #include "deltaprop/deltaprop.hpp"
 
 using namespace deltaprop;
-
-// ---- line search -------------------------------------------------------------------------------
-
-/// E(η) = a (η − m)² + c: the vertex must come out exactly, from any first trial step.
-void test_line_search_quadratic_exact() {
-    struct Case { double a, m, c; };
-    const Case cases[] = {{1, 3, 0}, {1, 3, 1}, {0.01, 0.3, 0.5}, {250, 1e-3, 2}, {2, 40, 7}};
-    for (const Case& k : cases) {
-        auto f = [&](double eta) { return k.a * (eta - k.m) * (eta - k.m) + k.c; };
-        for (double ratio : {1e-4, 0.3, 1.0, 1.7, 1e4}) {  // eta0 from far too small to far too big
-            const LineSearchResult r = line_search(f, f(0), ratio * k.m);
-            if (!(std::fabs(r.eta - k.m) <= 1e-12 * k.m))
-                std::fprintf(stderr, "a %g m %g c %g eta0 %g: eta %.17g\n", k.a, k.m, k.c,
-                             ratio * k.m, r.eta);
-            CHECK(std::fabs(r.eta - k.m) <= 1e-12 * k.m);
-            CHECK(r.error == f(r.eta));
-            CHECK(r.evaluations <= 60);
-        }
-    }
-}
-
-/// Smooth, non-quadratic functions: the step lands near the minimiser. (Started far beyond the
-/// minimum of an asymmetric function such as −η e^(−η) from η₀ = 10, the interpolation keeps
-/// one end of the bracket and converges slowly: 8 refinements end at η ≈ 1.4.)
-void test_line_search_smooth_functions() {
-    struct Case {
-        double (*f)(double);
-        double minimiser;
-        double eta0;
-    };
-    const Case cases[] = {
-        {[](double e) { return std::exp(e) - 3 * e; }, std::log(3.0), 0.1},
-        {[](double e) { return std::cosh(e - 5); }, 5.0, 1.0},
-        {[](double e) { return -e * std::exp(-e); }, 1.0, 0.1},
-        {[](double e) { return std::pow(e - 2, 4) + (e - 2) * (e - 2); }, 2.0, 0.01},
-        {[](double e) { return std::tanh(e - 1) * std::tanh(e - 1) + 0.1; }, 1.0, 3.0},
-    };
-    for (const Case& k : cases) {
-        const LineSearchResult r = line_search(k.f, k.f(0), k.eta0);
-        const double gap = r.error - k.f(k.minimiser);
-        if (!(std::fabs(r.eta - k.minimiser) <= 1e-4 * k.minimiser && gap <= 2e-8))
-            std::fprintf(stderr, "minimiser %g: eta %.17g, gap %g, %zu evaluations\n",
-                         k.minimiser, r.eta, gap, r.evaluations);
-        CHECK(std::fabs(r.eta - k.minimiser) <= 1e-4 * k.minimiser);
-        CHECK(gap >= -1e-15 && gap <= 2e-8);  // below f(η*) only by rounding
-        CHECK(r.error == k.f(r.eta));
-        CHECK(r.evaluations <= 60);
-    }
-}
-
-/// No decrease along the direction: η = 0, E unchanged, and a bounded number of evaluations.
-void test_line_search_without_descent() {
-    auto rising = [](double eta) { return 1 + eta; };
-    const LineSearchResult r = line_search(rising, rising(0), 1.0);
-    CHECK(r.eta == 0);
-    CHECK(r.error == 1);
-    CHECK(r.evaluations <= 60);
-    auto nan_everywhere = [](double) { return std::numeric_limits<double>::quiet_NaN(); };
-    const LineSearchResult n = line_search(nan_everywhere, 1.0, 1.0);
-    CHECK(n.eta == 0);
-    CHECK(n.evaluations <= 60);
-}
-
-/// Non-finite beyond a point, or unbounded below: the answer is still finite and lower.
-void test_line_search_awkward_functions() {
-    auto walled = [](double eta) {
-        return eta < 1 ? (eta - 0.5) * (eta - 0.5) : std::numeric_limits<double>::infinity();
-    };
-    const LineSearchResult w = line_search(walled, walled(0), 4.0);
-    CHECK_NEAR(w.eta, 0.5, 1e-12);
-    auto nan_wall = [](double eta) {
-        return eta < 1 ? (eta - 0.9) * (eta - 0.9) : std::numeric_limits<double>::quiet_NaN();
-    };
-    const LineSearchResult nw = line_search(nan_wall, nan_wall(0), 0.5);
-    CHECK(std::isfinite(nw.error) && nw.error < nan_wall(0));
-    CHECK(nw.eta > 0 && nw.eta < 1);
-    auto falling = [](double eta) { return -eta; };
-    const LineSearchResult u = line_search(falling, 0.0, 1.0);
-    CHECK(std::isfinite(u.eta) && u.eta > 1 && u.error < 0);
-    CHECK(u.evaluations <= 60);
-}
 
 // ---- the training loop -------------------------------------------------------------------------
 
@@ -225,10 +143,28 @@ void test_bad_options() {
     o.batch_size = 0;
     CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "batch_size");
     o.batch_size.reset();
-    o.method = "adam";
+    o.method = "rmsprop";
     CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument,
                  "method must be one of gd, sgd, minibatch, variable_lr, steepest, "
-                 "conjugate_gradient; got 'adam'");
+                 "conjugate_gradient, lbfgs, adam; got 'rmsprop'");
+    o.method = "lbfgs";
+    o.memory = 0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "memory must be an integer >= 1, got 0");
+    o.memory.reset();
+    o.c1 = 0.95;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument,
+                 "c1 must be below c2 (the line search's 0 < c1 < c2 < 1), got c1 = 0.95 and c2 = 0.9 (lbfgs's default)");
+    o.c2 = 1.0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "c2 must be a number > 0.0 and < 1.0, got 1.0");
+    o.c1.reset();
+    o.c2.reset();
+    o.method = "adam";
+    o.beta1 = 1.0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "beta1 must be a number >= 0.0 and < 1.0, got 1.0");
+    o.beta1.reset();
+    o.eps = 0;
+    CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "eps must be a finite number > 0.0, got 0.0");
+    o.eps.reset();
     o.method = "variable_lr";
     o.increase = 1.0;
     CHECK_THROWS(fit(net, p.data(), o), std::invalid_argument, "increase must be a finite number > 1.0, got 1.0");
@@ -254,7 +190,7 @@ void test_options_that_do_not_apply() {
         {"conjugate_gradient", [](FitOptions& o) { o.momentum = 0.0; },
          "momentum applies to gd, sgd and minibatch, not conjugate_gradient"},
         {"gd", [](FitOptions& o) { o.batch_size = 8; },
-         "batch_size applies to minibatch, not gd"},
+         "batch_size applies to minibatch and adam, not gd"},
         {"gd", [](FitOptions& o) { o.increase = 1.1; },
          "increase applies to variable_lr, not gd"},
         {"sgd", [](FitOptions& o) { o.decrease = 0.5; },
@@ -262,9 +198,13 @@ void test_options_that_do_not_apply() {
         {"steepest", [](FitOptions& o) { o.restart_every = 3; },
          "restart_every applies to conjugate_gradient, not steepest"},
         {"variable_lr", [](FitOptions& o) { o.seed = 1; },
-         "seed applies to sgd and minibatch, not variable_lr"},
+         "seed applies to sgd, minibatch and adam, not variable_lr"},
+        {"gd", [](FitOptions& o) { o.memory = 5; }, "memory applies to lbfgs, not gd"},
+        {"gd", [](FitOptions& o) { o.c1 = 0.01; },
+         "c1 applies to steepest, conjugate_gradient and lbfgs, not gd"},
+        {"minibatch", [](FitOptions& o) { o.beta2 = 0.99; }, "beta2 applies to adam, not minibatch"},
         {"minibatch", [](FitOptions& o) { o.grad_tol = 1e-3; },
-         "grad_tol applies to gd, variable_lr, steepest and conjugate_gradient, not minibatch"},
+         "grad_tol applies to gd, variable_lr, steepest, conjugate_gradient and lbfgs, not minibatch"},
     };
     for (const Case& c : cases) {
         FitOptions o;
@@ -277,10 +217,6 @@ void test_options_that_do_not_apply() {
 }
 
 int main() {
-    test_line_search_quadratic_exact();
-    test_line_search_smooth_functions();
-    test_line_search_without_descent();
-    test_line_search_awkward_functions();
     test_conjugate_gradient_on_a_quadratic();
     test_monitor_hooks();
     test_divergence_restores_finite_weights();

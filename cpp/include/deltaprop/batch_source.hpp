@@ -37,6 +37,7 @@ public:
     std::size_t size() const { return data_.n; }
     const Regularizer& penalty() const { return penalty_; }
     std::size_t points() const { return points_; }  ///< points propagated so far
+    std::size_t gradients() const { return gradients_; }  ///< point or batch gradients so far
 
     /// Allocates for single-point calls.
     void reserve_point() { ws1_ = Workspace<T>(net_.layout(), 1); }
@@ -56,12 +57,14 @@ public:
     /// without a penalty. Returns e_k before the update.
     double descend_on_point(std::uint64_t k, T eta) {
         ++points_;
+        ++gradients_;
         return sgd_update(net_, data_.x + k * d0_, data_.y + k * dL_, eta, ws1_);
     }
 
     /// g ← ∇e_k + ∇Ω at the current weights; returns e_k.
     double point_gradient(std::uint64_t k, T* g) {
         ++points_;
+        ++gradients_;
         forward(net_, data_.x + k * d0_, 1, ws1_);
         const double e = backward(net_, data_.y + k * dL_, 1, ws1_);
         std::fill(g, g + net_.n_weights(), T(0));
@@ -74,6 +77,7 @@ public:
     /// mean gradient plus ∇Ω.
     BatchGradient<T> batch_gradient(const std::uint64_t* rows, std::size_t B, T* g) {
         points_ += B;
+        ++gradients_;
         const std::size_t nw = net_.n_weights();
         for (std::size_t r = 0; r < B; ++r)
             std::copy(data_.y + rows[r] * dL_, data_.y + (rows[r] + 1) * dL_, yb_.data() + r * dL_);
@@ -104,7 +108,7 @@ private:
     Evaluator<T>& evaluator_;
     Regularizer penalty_;
     std::size_t d0_, dL_;
-    std::size_t points_ = 0;
+    std::size_t points_ = 0, gradients_ = 0;
     Workspace<T> ws1_, ws_batch_;
     std::vector<T> xb_, yb_;
 };

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace deltaprop {
@@ -35,6 +36,15 @@ struct History {
     std::vector<double> lr;                ///< η in force (the line-search step for those methods)
     std::vector<double> seconds;           ///< since the start
     std::vector<double> evaluations;  ///< passes over the training data so far (points / N)
+    /// Evaluations of the objective (E_in, or E_in and its gradient) so far for the full-batch
+    /// methods; gradients of a point or a batch for the stochastic ones. Work, in the unit a
+    /// method's own steps pay for.
+    std::vector<double> function_evaluations;
+    /// What the methods reported along the way, "iteration k: ...": line searches that ended
+    /// without the Wolfe conditions, restarts, why a run stalled (at most max_notes, then a
+    /// count of the rest).
+    std::vector<std::string> notes;
+    static constexpr std::size_t max_notes = 100;
     StopReason stop_reason = StopReason::iterations;
     std::size_t iterations_done = 0;
     std::size_t best_iteration = 0;        ///< with validation: the iteration restored

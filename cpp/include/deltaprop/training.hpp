@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -33,33 +34,46 @@
 
 namespace deltaprop {
 
-/// A training run of one network on one data set. Checks the options and allocates everything
-/// in its constructor.
+/// A training run of one network: on training data in this process (every method), or on any
+/// Objective over the network's flat weights (the full-batch methods: a Python callable, a sum
+/// over a cluster's partitions). Checks the options and allocates everything in its
+/// constructor.
 template <class T>
 class Trainer {
 public:
+    /// On data in this process, with optional validation data for early stopping.
     Trainer(Network<T>& net, const Data<T>& train, const FitOptions& options,
             const Data<T>* validation = nullptr)
-        : net_(net), train_(train), opt_(checked(options, validation)), eval_(net.layout()),
-          nw_(net.n_weights()), penalty_(regularizer(options, train.n)),
-          objective_(net, eval_, train, penalty_), source_(net, train, eval_, penalty_),
-          grad_tol_(options.grad_tol.value_or(0)),
-          target_(options.target_error.value_or(-std::numeric_limits<double>::infinity())),
-          max_seconds_(options.max_seconds.value_or(std::numeric_limits<double>::infinity())),
-          patience_(options.patience.value_or(0)) {
-        check_finite_weights(net);  // a bad start is the caller's, not a divergence (no "smaller lr")
+        : Trainer(net, options, validation != nullptr) {
         check_data(net, train);
-        allocate(w_safe_, nw_, T(0), "a copy of the weights");
-        w_safe_ = net.flat();
+        local_ = std::make_unique<Local>(net, train, options.regularizer(train.n));
         if (validation) {
             check_data(net, *validation);
-            validation_ = *validation;
-            has_validation_ = true;
-            allocate(w_best_, nw_, T(0), "the best weights");
-            w_best_ = net.flat();
+            local_->validation = *validation;
+            Local& local = *local_;
+            validation_error_ = [&local, &net] { return local.evaluator.error(net, local.validation); };
         }
-        method_ = find_method<T>(opt_.method).make(opt_, nw_, &source_);
-        if (method_.full_batch) allocate(g_, nw_, T(0), "the gradient");
+        objective_ = &local_->objective;
+        make_method(&local_->source);
+    }
+
+    /// On `objective`, whose weights are the network's flat weights (the network ends on the
+    /// final ones). validation_error, if given, returns E_val at the network's current weights
+    /// (for early stopping). The objective carries its own penalty.
+    Trainer(Network<T>& net, Objective<T>& objective, const FitOptions& options,
+            std::function<double()> validation_error = {})
+        : Trainer(net, options, bool(validation_error)) {
+        if (objective.n_weights() != nw_)
+            throw std::invalid_argument("the objective has " + std::to_string(objective.n_weights()) +
+                                        " weights, the network " + std::to_string(nw_));
+        const Regularizer& p = objective.penalty();
+        if (p.penalty != penalty_from_string(options.penalty) || p.lambda != options.lambda)
+            throw std::invalid_argument("the options' penalty (" + options.penalty + ", lambda " +
+                                        std::to_string(options.lambda) +
+                                        ") is not the objective's: give it to the objective");
+        validation_error_ = std::move(validation_error);
+        objective_ = &objective;
+        make_method(nullptr);
     }
 
     History run(Monitor& monitor) {
@@ -68,7 +82,7 @@ public:
         if (method_.full_batch)
             run_full_batch(*method_.full_batch, monitor);
         else
-            run_stochastic(*method_.stochastic, monitor);
+            run_stochastic(*method_.stochastic, *local_, monitor);
         if (has_validation_) {  // early stopping: end on the best validated weights
             net_.assign(w_best_.data());
         }
@@ -78,28 +92,61 @@ public:
 private:
     using Clock = std::chrono::steady_clock;
 
-    static const FitOptions& checked(const FitOptions& o, const Data<T>* validation) {
+    /// What a run on data in this process owns: the evaluator (also for validation), the
+    /// objective over the training data and the points the stochastic methods take.
+    struct Local {
+        Local(Network<T>& net, const Data<T>& train_data, const Regularizer& penalty)
+            : train(train_data), evaluator(net.layout()),
+              objective(net, evaluator, train, penalty), source(net, train, evaluator, penalty) {}
+        Data<T> train, validation;
+        Evaluator<T> evaluator;
+        LocalObjective<T> objective;
+        BatchSource<T> source;
+    };
+
+    /// What both public constructors share: the options and the weights' safe copies.
+    Trainer(Network<T>& net, const FitOptions& options, bool has_validation)
+        : net_(net), opt_(checked(options, has_validation)), nw_(net.n_weights()),
+          has_validation_(has_validation), grad_tol_(options.grad_tol.value_or(0)),
+          target_(options.target_error.value_or(-std::numeric_limits<double>::infinity())),
+          max_seconds_(options.max_seconds.value_or(std::numeric_limits<double>::infinity())),
+          patience_(options.patience.value_or(0)) {
+        check_finite_weights(net);  // a bad start is the caller's, not a divergence (no "smaller lr")
+        allocate(w_safe_, nw_, T(0), "a copy of the weights");
+        w_safe_ = net.flat();
+        if (has_validation) {
+            allocate(w_best_, nw_, T(0), "the best weights");
+            w_best_ = net.flat();
+        }
+    }
+
+    /// The method, on the local points (source) or, without them, full-batch only.
+    void make_method(BatchSource<T>* source) {
+        const MethodRegistration<T>& m = find_method<T>(opt_.method);
+        if (!source && !m.full_batch)
+            throw std::invalid_argument(opt_.method + " trains on points, which only local data "
+                                        "has; on an objective use " +
+                                        full_batch_method_names(" or "));
+        method_ = m.make(opt_, nw_, source);
+        if (method_.full_batch) allocate(g_, nw_, T(0), "the gradient");
+    }
+
+    static const FitOptions& checked(const FitOptions& o, bool has_validation) {
         o.validate();
         check_options_apply(o);
-        if (o.patience && !validation)
+        if (o.patience && !has_validation)
             throw std::invalid_argument("patience needs validation data");
         return o;
     }
 
-    static Regularizer regularizer(const FitOptions& o, std::size_t n) {
-        Regularizer r;
-        r.penalty = penalty_from_string(o.penalty);
-        r.lambda = o.lambda;
-        r.n = n;
-        return r;
-    }
 
     // ----- the two loops ------------------------------------------------------------------------
     void run_full_batch(FullBatchMethod<T>& method, Monitor& monitor) {
         T* w = net_.data();
         // With no iteration to make, E_in alone (the gradient is read only by steps)
-        Evaluation at = opt_.iterations > 0 ? objective_.value_and_gradient(w, g_.data())
-                                            : objective_.value(w);
+        Objective<T>& objective = *objective_;
+        Evaluation at = opt_.iterations > 0 ? objective.value_and_gradient(w, g_.data())
+                                            : objective.value(w);
         method.start(g_);
         if (!begin(monitor, at)) return;
         while (iteration_ < opt_.iterations) {
@@ -108,8 +155,9 @@ private:
                 finish(monitor, at, true);
                 return;
             }
-            if (method.step(objective_, w, g_, at, iteration_ + 1 < opt_.iterations) ==
-                StepResult::stalled) {
+            const StepResult r = method.step(objective, w, g_, at, iteration_ + 1 < opt_.iterations);
+            note(iteration_ + 1, method.take_note());
+            if (r == StepResult::stalled) {
                 history_.stop_reason = StopReason::line_search;
                 finish(monitor, at, true);
                 return;
@@ -120,16 +168,16 @@ private:
         }
     }
 
-    void run_stochastic(StochasticMethod<T>& method, Monitor& monitor) {
+    void run_stochastic(StochasticMethod<T>& method, Local& local, Monitor& monitor) {
         T* w = net_.data();
-        if (!begin(monitor, objective_.value(w))) return;
+        if (!begin(monitor, objective_->value(w))) return;
         const std::size_t every = method.check_every();
         while (iteration_ < opt_.iterations) {
             // up to the next check: a multiple of `every`, a recorded iteration or the end
             const std::size_t until = std::max(
                 iteration_ + 1,
                 std::min({(iteration_ / every + 1) * every, next_record_, opt_.iterations}));
-            const Updates u = method.run(source_, w, until - iteration_);
+            const Updates u = method.run(local.source, w, until - iteration_);
             iteration_ += u.done;
             if (!u.finite) check_finite(std::numeric_limits<double>::quiet_NaN());
             // E_in is unknown between records: measured only when a row is due
@@ -206,7 +254,7 @@ private:
         double ev = std::numeric_limits<double>::quiet_NaN();
         bool stop = false;
         if (has_validation_) {
-            ev = eval_.error(net_, validation_);
+            ev = validation_error_();
             if (std::isfinite(ev) && (std::isnan(best_val_) || ev < best_val_)) {  // a new best
                 best_val_ = ev;
                 w_best_ = net_.flat();
@@ -224,15 +272,37 @@ private:
         history_.validation_error.push_back(ev);
         history_.lr.push_back(lr());
         history_.seconds.push_back(seconds());
-        // passes over the training data: points propagated / N
-        const std::size_t points = objective_.evaluations() * train_.n + source_.points();
-        history_.evaluations.push_back(double(points) / double(train_.n));
+        history_.evaluations.push_back(passes());
+        history_.function_evaluations.push_back(
+            double(method_.full_batch ? objective_->evaluations() : local_->source.gradients()));
         history_.iterations_done = iteration_;
         if (!monitor.record(history_)) {
             history_.stop_reason = StopReason::monitor;
             stop = true;
         }
         return !stop;
+    }
+
+    /// Keeps a method's report on an iteration in the history (up to History::max_notes).
+    void note(std::size_t iteration, std::string text) {
+        if (text.empty()) return;
+        std::vector<std::string>& notes = history_.notes;
+        if (notes.size() < History::max_notes) {
+            notes.push_back("iteration " + std::to_string(iteration) + ": " + std::move(text));
+            return;
+        }
+        ++notes_left_out_;
+        const std::string more = "(and " + std::to_string(notes_left_out_) + " more)";
+        if (notes.size() == History::max_notes) notes.push_back(more);
+        else notes.back() = more;
+    }
+
+    /// Passes over the training data so far: full evaluations, plus the points the stochastic
+    /// methods propagated, per N.
+    double passes() const {
+        if (!local_) return double(objective_->evaluations());
+        const std::size_t points = objective_->evaluations() * local_->train.n + local_->source.points();
+        return double(points) / double(local_->train.n);
     }
 
     /// The checks after an iteration, whose objective `at` is known for the full-batch methods
@@ -244,7 +314,7 @@ private:
             return finish(monitor, at, e_known);
         }
         if (due_record()) {
-            if (!e_known) at = objective_.value(net_.data());
+            if (!e_known) at = objective_->value(net_.data());
             check_finite(at.error);
             if (!record(monitor, at)) return false;
             e_known = true;
@@ -259,7 +329,7 @@ private:
     /// Record the final row (if not just recorded) and stop.
     bool finish(Monitor& monitor, Evaluation at, bool e_known) {
         if (history_.iteration.empty() || history_.iteration.back() != iteration_) {
-            if (!e_known) at = objective_.value(net_.data());
+            if (!e_known) at = objective_->value(net_.data());
             check_finite(at.error);
             record(monitor, at);
         }
@@ -267,14 +337,12 @@ private:
     }
 
     Network<T>& net_;
-    Data<T> train_, validation_;
-    bool has_validation_ = false;
     FitOptions opt_;
-    Evaluator<T> eval_;
     std::size_t nw_;
-    Regularizer penalty_;
-    LocalObjective<T> objective_;
-    BatchSource<T> source_;
+    bool has_validation_;
+    std::unique_ptr<Local> local_;              ///< with data in this process
+    Objective<T>* objective_ = nullptr;         ///< local_'s, or the caller's
+    std::function<double()> validation_error_;  ///< E_val at the current weights
     MadeMethod<T> method_;
     double grad_tol_, target_, max_seconds_;
     std::size_t patience_;
@@ -283,6 +351,7 @@ private:
     Clock::time_point start_;
     double next_poll_ = 0;
     std::size_t iteration_ = 0, next_record_ = 0, log_index_ = 0, since_best_ = 0;
+    std::size_t notes_left_out_ = 0;
     double best_val_ = std::numeric_limits<double>::quiet_NaN();
 };
 

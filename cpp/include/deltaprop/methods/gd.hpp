@@ -15,7 +15,7 @@ template <class T>
 class GradientDescent : public FullBatchMethod<T> {
 public:
     GradientDescent(const FitOptions& o, std::size_t n_weights)
-        : eta_(o.lr), step_(n_weights, o.momentum.value_or(0)) {}
+        : eta_(o.lr.value_or(FitOptions::default_lr)), step_(n_weights, o.momentum.value_or(0)) {}
 
     StepResult step(Objective<T>& f, T* w, std::vector<T>& g, Evaluation& at,
                     bool gradient_needed) override {

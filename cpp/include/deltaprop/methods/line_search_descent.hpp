@@ -1,17 +1,23 @@
 // deltaprop/methods/line_search_descent.hpp — steepest descent and conjugate gradients, each
-// step a line search (line_search.hpp) along a direction v:
+// step a strong-Wolfe line search (line_step.hpp, c2 = 0.1 by default) along a direction v:
 //   steepest            v = −g
-//   conjugate_gradient  v = −g + μ v_prev (Polak–Ribière, μ ≥ 0), restarted as steepest
-//                       descent on a non-descent direction and every `restart_every` steps
+//   conjugate_gradient  v = −g + β v_prev with Polak–Ribière+, β = max(0, gᵀ(g − g_prev) / ‖g_prev‖²),
+//                       restarted as steepest descent when v is not a descent direction, when
+//                       successive gradients are far from orthogonal (Powell's test,
+//                       |gᵀg_prev| ≥ 0.2‖g‖²) and every `restart_every` steps.
+// Changed in issue 19 (results differ from earlier versions): the line search was e-Chapter 7's
+// bracketing and quadratic interpolation on E alone, without the Wolfe conditions.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "deltaprop/fit_options.hpp"
-#include "deltaprop/line_search.hpp"
 #include "deltaprop/memory.hpp"
+#include "deltaprop/methods/line_step.hpp"
 #include "deltaprop/methods/method.hpp"
 
 namespace deltaprop {
@@ -19,13 +25,16 @@ namespace deltaprop {
 template <class T>
 class LineSearchDescent : public FullBatchMethod<T> {
 public:
+    static constexpr double default_c2 = 0.1;
+    static constexpr double powell_restart = 0.2;
+
     LineSearchDescent(const FitOptions& o, std::size_t n_weights, bool conjugate)
         : conjugate_(conjugate),
           restart_(o.restart_every.value_or(0) ? *o.restart_every : n_weights),
-          refinements_(o.line_refinements), eta_(o.lr), step_guess_(o.lr) {
+          line_(n_weights, wolfe_conditions(o, default_c2)),
+          first_step_(o.lr.value_or(FitOptions::default_lr)) {
         allocate(g_prev_, n_weights, T(0), "the previous gradient");
         allocate(v_, n_weights, T(0), "the step direction");
-        allocate(w_start_, n_weights, T(0), "trial weights");
     }
 
     void start(const std::vector<T>& g) override {
@@ -33,25 +42,23 @@ public:
     }
 
     StepResult step(Objective<T>& f, T* w, std::vector<T>& g, Evaluation& at, bool) override {
-        const std::size_t n = v_.size();
-        // Scale the first trial so that it moves the weights by about step_guess·‖g‖/‖v‖.
-        const double vnorm = norm(v_), gnorm = norm(g);
-        const double eta0 = vnorm > 0 ? step_guess_ * gnorm / vnorm : step_guess_;
-        std::copy(w, w + n, w_start_.begin());
-        auto along = [&](double eta) {  // E_aug(w + ηv)
-            for (std::size_t i = 0; i < n; ++i) w[i] = w_start_[i] + T(eta) * v_[i];
-            return f.value(w).augmented;
-        };
-        const LineSearchResult ls = line_search(along, at.augmented, eta0, refinements_);
-        if (ls.eta == 0) {  // no decrease along v: at a minimum to working precision
-            std::copy(w_start_.begin(), w_start_.end(), w);
-            return StepResult::stalled;
+        // The first trial: η itself at the first step; then the step whose first-order change
+        // of E is the last step's (Nocedal & Wright, eq. 3.60), α_{k-1} φ'_{k-1}(0) / φ'_k(0).
+        const double slope = LineStep<T>::dot(g, v_);
+        double alpha0 = last_slope_ < 0 && slope < 0 ? eta_ * last_slope_ / slope : first_step_;
+        std::copy(g.begin(), g.end(), g_prev_.begin());
+        LineSearchResult r = line_.search(f, w, g, at, v_, alpha0);
+        if (r.step.alpha == 0 && since_restart_ > 0) {  // a conjugate direction failed: try −g
+            this->note_ = std::string("the line search along the conjugate direction failed (") +
+                          to_string(r.status) + "); restarted along -g. ";
+            start(g);
+            since_restart_ = 0;
+            alpha0 = eta_ > 0 ? eta_ : first_step_;
+            r = line_.search(f, w, g, at, v_, alpha0);
         }
-        for (std::size_t i = 0; i < n; ++i) w[i] = w_start_[i] + T(ls.eta) * v_[i];
-        eta_ = ls.eta;
-        step_guess_ = ls.eta * vnorm / (gnorm > 0 ? gnorm : 1);
-        g_prev_.swap(g);
-        at = f.value_and_gradient(w, g.data());
+        if (step_result(r, this->note_) == StepResult::stalled) return StepResult::stalled;
+        eta_ = r.step.alpha;
+        last_slope_ = LineStep<T>::dot(g_prev_, v_);
         ++since_restart_;
         next_direction(g);
         return StepResult::moved;
@@ -64,12 +71,15 @@ private:
         const std::size_t n = v_.size();
         double beta = 0;
         if (conjugate_ && since_restart_ < restart_) {
-            double num = 0, den = 0;
+            double g_dot_prev = 0, g_dot_g = 0, prev_dot_prev = 0;
             for (std::size_t i = 0; i < n; ++i) {
-                num += double(g[i]) * (double(g[i]) - double(g_prev_[i]));
-                den += double(g_prev_[i]) * double(g_prev_[i]);
+                g_dot_prev += double(g[i]) * double(g_prev_[i]);
+                g_dot_g += double(g[i]) * double(g[i]);
+                prev_dot_prev += double(g_prev_[i]) * double(g_prev_[i]);
             }
-            beta = den > 0 ? std::max(0.0, num / den) : 0.0;  // Polak–Ribière, μ ≥ 0
+            const bool orthogonal_enough = std::fabs(g_dot_prev) < powell_restart * g_dot_g;
+            if (orthogonal_enough && prev_dot_prev > 0)
+                beta = std::max(0.0, (g_dot_g - g_dot_prev) / prev_dot_prev);  // PR+
         }
         double slope = 0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -83,9 +93,10 @@ private:
     }
 
     bool conjugate_;
-    std::size_t restart_, refinements_, since_restart_ = 0;
-    double eta_, step_guess_;
-    std::vector<T> g_prev_, v_, w_start_;
+    std::size_t restart_, since_restart_ = 0;
+    LineStep<T> line_;
+    double first_step_, eta_ = 0, last_slope_ = 0;
+    std::vector<T> g_prev_, v_;
 };
 
 }  // namespace deltaprop

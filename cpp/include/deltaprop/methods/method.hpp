@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "deltaprop/batch_source.hpp"
@@ -30,6 +31,16 @@ public:
     virtual StepResult step(Objective<T>& f, T* w, std::vector<T>& g, Evaluation& at,
                             bool gradient_needed) = 0;
     virtual double lr() const = 0;  ///< η in force, for the history
+    /// What the last step has to report, once (a line search that ended without the Wolfe
+    /// conditions, why a step stalled); empty if nothing. The loop keeps it in History::notes.
+    std::string take_note() {
+        std::string out;
+        out.swap(note_);
+        return out;
+    }
+
+protected:
+    std::string note_;
 };
 
 /// What a run of stochastic updates did.

@@ -22,7 +22,7 @@ template <class T>
 class MiniBatchGradientDescent : public StochasticMethod<T> {
 public:
     MiniBatchGradientDescent(const FitOptions& o, std::size_t n_weights, BatchSource<T>& source)
-        : eta_(o.lr), orders_(o.seed.value_or(0), source.size()),
+        : eta_(o.lr.value_or(FitOptions::default_lr)), orders_(o.seed.value_or(0), source.size()),
           step_(n_weights, o.momentum.value_or(0)),
           batch_(std::min(o.batch_size.value_or(FitOptions::default_batch_size), source.size())) {
         source.reserve_batch(batch_);

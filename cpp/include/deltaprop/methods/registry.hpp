@@ -12,7 +12,9 @@
 
 #include "deltaprop/batch_source.hpp"
 #include "deltaprop/fit_options.hpp"
+#include "deltaprop/methods/adam.hpp"
 #include "deltaprop/methods/gd.hpp"
+#include "deltaprop/methods/lbfgs.hpp"
 #include "deltaprop/methods/line_search_descent.hpp"
 #include "deltaprop/methods/method.hpp"
 #include "deltaprop/methods/minibatch.hpp"
@@ -33,6 +35,7 @@ struct MethodRegistration {
     const char* name;
     const char* description;  ///< one line on when to use it (Python's deltaprop.METHODS)
     MethodOptions reads;  ///< the method-specific options it reads
+    bool full_batch;      ///< minimises an Objective (else: steps on the training points)
     /// Builds the method for a run over n_weights weights; the stochastic ones train on the
     /// source (which the full-batch ones ignore: they are handed an Objective at each step).
     MadeMethod<T> (*make)(const FitOptions&, std::size_t n_weights, BatchSource<T>* source);
@@ -53,18 +56,21 @@ const std::vector<MethodRegistration<T>>& registered_methods() {
         {"gd",
          "batch gradient descent, fixed lr: the lecture's baseline; smooth, slow",
          {O::momentum, O::grad_tol},
+         true,
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<GradientDescent<T>>(o, n), nullptr};
          }},
         {"sgd",
          "one point per update in a seeded random order: cheap steps, noisy, good on large N",
          {O::momentum, O::seed},
+         false,
          [](const FitOptions& o, std::size_t n, Source* s) {
              return MadeMethod<T>{nullptr, std::make_unique<StochasticGradientDescent<T>>(o, n, points(s, o))};
          }},
         {"minibatch",
          "batch_size points per update: between gd and sgd, the usual choice for large N",
          {O::batch_size, O::momentum, O::seed},
+         false,
          [](const FitOptions& o, std::size_t n, Source* s) {
              return MadeMethod<T>{nullptr, std::make_unique<MiniBatchGradientDescent<T>>(o, n, points(s, o))};
          }},
@@ -72,24 +78,51 @@ const std::vector<MethodRegistration<T>>& registered_methods() {
          "gd that grows lr by `increase` after a success and shrinks it by `decrease` after a "
          "failure: gd without tuning lr",
          {O::increase, O::decrease, O::grad_tol},
+         true,
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<VariableLearningRate<T>>(o, n), nullptr};
          }},
         {"steepest",
-         "steepest descent with a line search along -g: few, well-chosen steps",
-         {O::grad_tol},
+         "steepest descent with a strong-Wolfe line search along -g: few, well-chosen steps",
+         {O::c1, O::c2, O::max_line_evaluations, O::grad_tol},
+         true,
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<LineSearchDescent<T>>(o, n, false), nullptr};
          }},
         {"conjugate_gradient",
-         "Polak-Ribiere conjugate gradients with the same line search: the fastest here on "
-         "small networks and full batches",
-         {O::restart_every, O::grad_tol},
+         "Polak-Ribiere+ conjugate gradients with the same line search: little memory, fast "
+         "on full batches",
+         {O::restart_every, O::c1, O::c2, O::max_line_evaluations, O::grad_tol},
+         true,
          [](const FitOptions& o, std::size_t n, Source*) {
              return MadeMethod<T>{std::make_unique<LineSearchDescent<T>>(o, n, true), nullptr};
          }},
+        {"lbfgs",
+         "limited-memory BFGS with a strong-Wolfe line search: the fewest evaluations to a "
+         "low E_in on full batches",
+         {O::memory, O::c1, O::c2, O::max_line_evaluations, O::grad_tol},
+         true,
+         [](const FitOptions& o, std::size_t n, Source*) {
+             return MadeMethod<T>{std::make_unique<Lbfgs<T>>(o, n), nullptr};
+         }},
+        {"adam",
+         "Adam on mini-batches of batch_size points: the usual choice for large N and deep "
+         "networks, robust to lr",
+         {O::batch_size, O::beta1, O::beta2, O::eps, O::seed},
+         false,
+         [](const FitOptions& o, std::size_t n, Source* s) {
+             return MadeMethod<T>{nullptr, std::make_unique<Adam<T>>(o, n, points(s, o))};
+         }},
     };
     return methods;
+}
+
+/// names joined by ", ", with `last` before the last one.
+inline std::string join_names(const std::vector<std::string>& names, const char* last) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i == 0 ? "" : i + 1 < names.size() ? ", " : last) + names[i];
+    return out;
 }
 
 /// The names of the registered methods that read `option` (all of them without one), in
@@ -98,10 +131,15 @@ inline std::string method_names(const MethodOption* option = nullptr, const char
     std::vector<std::string> names;
     for (const auto& m : registered_methods<double>())
         if (!option || m.reads.contains(*option)) names.push_back(m.name);
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i)
-        out += (i == 0 ? "" : i + 1 < names.size() ? ", " : last) + names[i];
-    return out;
+    return join_names(names, last);
+}
+
+/// The names of the full-batch methods (those that run on any Objective), joined likewise.
+inline std::string full_batch_method_names(const char* last = ", ") {
+    std::vector<std::string> names;
+    for (const auto& m : registered_methods<double>())
+        if (m.full_batch) names.push_back(m.name);
+    return join_names(names, last);
 }
 
 template <class T>

@@ -20,7 +20,7 @@ template <class T>
 class StochasticGradientDescent : public StochasticMethod<T> {
 public:
     StochasticGradientDescent(const FitOptions& o, std::size_t n_weights, BatchSource<T>& source)
-        : eta_(o.lr), orders_(o.seed.value_or(0), source.size()),
+        : eta_(o.lr.value_or(FitOptions::default_lr)), orders_(o.seed.value_or(0), source.size()),
           step_(n_weights, o.momentum.value_or(0)),
           lean_(o.momentum.value_or(0) == 0 && !source.penalty().active()) {
         source.reserve_point();

@@ -17,7 +17,7 @@ template <class T>
 class VariableLearningRate : public FullBatchMethod<T> {
 public:
     VariableLearningRate(const FitOptions& o, std::size_t n_weights)
-        : eta_(o.lr), increase_(o.increase.value_or(FitOptions::default_increase)),
+        : eta_(o.lr.value_or(FitOptions::default_lr)), increase_(o.increase.value_or(FitOptions::default_increase)),
           decrease_(o.decrease.value_or(FitOptions::default_decrease)) {
         allocate(w_kept_, n_weights, T(0), "trial weights");
         allocate(g_trial_, n_weights, T(0), "the trial gradient");
