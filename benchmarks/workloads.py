@@ -1,4 +1,4 @@
-"""The benchmark workloads of issues 6 and 18 and their data.
+"""The benchmark workloads of issues 6, 18 and 21 and their data.
 
 | id   | network          | data                          | update                         |
 |------|------------------|-------------------------------|--------------------------------|
@@ -8,6 +8,7 @@
 | C    | 256-100-10       | N = 7291 USPS pixels          | full-batch GD                  |
 | D    | 784-1024-1024-10 | N = 8192 random               | full-batch GD (GEMM-bound)     |
 | E    | 256-100-10       | N = 7291 USPS pixels          | mini-batches of 32             |
+| W    | 784-4096-10      | N = 8192 random               | full-batch GD (one wide layer) |
 
 Issue 18's variants change the parts and nothing else, and are timed together with their tanh
 workload (``base``), so that "against tanh" compares rows of one run taking turns:
@@ -113,7 +114,7 @@ class Workload:
 
 
 def workloads(quick: bool = False) -> List[Workload]:
-    """The issues' tables; ``quick`` shrinks D's N so a smoke run stays short."""
+    """The issues' tables; ``quick`` shrinks D's and W's N so a smoke run stays short."""
     C = Workload("C", (256, 100, 10), "zip", 7291, "gd", lr=0.1)
     E = Workload("E", (256, 100, 10), "zip", 7291, "minibatch", lr=0.01)
     return [
@@ -123,6 +124,7 @@ def workloads(quick: bool = False) -> List[Workload]:
         C,
         Workload("D", (784, 1024, 1024, 10), "random", 512 if quick else 8192, "gd", lr=0.01),
         E,
+        Workload("W", (784, 4096, 10), "random", 512 if quick else 8192, "gd", lr=0.01),
         *variants(C, E),
     ]
 

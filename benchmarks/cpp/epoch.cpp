@@ -2,7 +2,8 @@
 // thread's time goes inside a block. Usage:
 //   epoch <workload> <threads> [float|double]
 // with workload A (2-10-1, N = 7291, full-batch GD), C (256-100-10, N = 7291, full-batch GD),
-// D (784-1024-1024-10, N = 8192, full-batch GD) or E (256-100-10, N = 7291, mini-batches of 32). Random data in [-1, 1] stand
+// D (784-1024-1024-10, N = 8192, full-batch GD), E (256-100-10, N = 7291, mini-batches of 32) or
+// W (784-4096-10, N = 8192, full-batch GD: one wide layer). Random data in [-1, 1] stand
 // in for the pixels: the time does not depend on the values. Prints the least seconds per
 // epoch of `fit` (the whole training loop) and of one error_and_gradient (C and D), then, for
 // one block of the evaluator's size on one thread, the least time of each phase of
@@ -27,13 +28,14 @@ std::vector<std::size_t> dims_of(char workload) {
     switch (workload) {
         case 'A': return {2, 10, 1};
         case 'D': return {784, 1024, 1024, 10};
+        case 'W': return {784, 4096, 10};
         default: return {256, 100, 10};
     }
 }
 
 template <class T>
 void run(char workload, std::size_t threads) {
-    const bool wide = workload == 'D';
+    const bool wide = workload == 'D' || workload == 'W';
     const std::vector<std::size_t> dims = dims_of(workload);
     const std::size_t n = wide ? 8192 : 7291;
     const Layout layout(dims);
@@ -132,7 +134,7 @@ void run(char workload, std::size_t threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return bench::workload_main(argc, argv, "ACDE", [](char workload, std::size_t threads, auto type) {
+    return bench::workload_main(argc, argv, "ACDEW", [](char workload, std::size_t threads, auto type) {
         run<decltype(type)>(workload, threads);
     });
 }

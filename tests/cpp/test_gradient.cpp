@@ -105,6 +105,22 @@ void test_thread_count_does_not_change_results() {
     set_num_threads(ThreadPool::default_threads());
 }
 
+void test_repeated_evaluations_give_the_same_bits_whatever_the_choice() {
+    // Enough calls that the choice runs both one thread and all, whichever is faster here.
+    Network<double> net({2, 10, 1}, Output::tanh, 3);
+    auto p = random_problem<double>(net.layout(), 3000, 4);
+    Data<double> data{p.x.data(), p.y.data(), p.n};
+    set_num_threads(2);
+    Evaluator<double> ev(net.layout());
+    std::vector<double> first(net.n_weights()), g(net.n_weights());
+    const double e0 = ev.error_and_gradient(net, data, first.data());
+    for (int call = 0; call < 100; ++call) {
+        CHECK(ev.error_and_gradient(net, data, g.data()) == e0);
+        CHECK(g == first);
+    }
+    set_num_threads(ThreadPool::default_threads());
+}
+
 void test_gradient_descent_lowers_error() {
     Network<double> net({2, 5, 1}, Output::tanh, 3);
     auto p = random_problem<double>(net.layout(), 100, 4);
@@ -147,6 +163,7 @@ int main() {
     test_finite_differences();
     test_book_example();
     test_thread_count_does_not_change_results();
+    test_repeated_evaluations_give_the_same_bits_whatever_the_choice();
     test_gradient_descent_lowers_error();
     test_bad_input();
     return report("test_gradient");

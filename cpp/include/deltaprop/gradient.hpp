@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <stdexcept>
 #include <vector>
@@ -99,15 +100,13 @@ public:
         const std::size_t d0 = layout_.n_inputs(), dL = layout_.n_outputs();
         const std::size_t n_blocks = (n + block_rows - 1) / block_rows;
         prepare_workspaces(std::min(n_blocks, threads_for(n)));
-        pool_->run(
-            workspaces_.size(),
-            [&](std::size_t t) {
-                for (std::size_t b = t; b < n_blocks; b += workspaces_.size()) {
-                    const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
-                    const T* h = forward(net, x + r0 * d0, B, workspaces_[t]);
-                    for (std::size_t j = 0; j < dL; ++j)  // columns → rows
-                        for (std::size_t r = 0; r < B; ++r) out[(r0 + r) * dL + j] = h[j * B + r];
-                }
+        pool_->run(  // a block per task, on the scratch of the thread that takes it
+            n_blocks,
+            [&](std::size_t b, std::size_t worker) {
+                const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
+                const T* h = forward(net, x + r0 * d0, B, workspaces_[worker]);
+                for (std::size_t j = 0; j < dL; ++j)  // columns → rows
+                    for (std::size_t r = 0; r < B; ++r) out[(r0 + r) * dL + j] = h[j * B + r];
             },
             workspaces_.size());
     }
@@ -165,35 +164,44 @@ private:
         const std::size_t d0 = layout_.n_inputs(), dL = layout_.n_outputs();
         const std::size_t n_blocks = (n + block_rows - 1) / block_rows;
         const std::size_t slots = std::min(slots_, n_blocks);
-        const std::size_t threads = std::min(slots, threads_for(n));
+        const std::size_t most = std::min(slots, threads_for(n));
         if (fused)
-            prepare_chunk_workspaces(threads);
+            prepare_chunk_workspaces(most);
         else
-            prepare_workspaces(threads);
+            prepare_workspaces(most);
+        if (n != timed_n_) {  // other work: the times of the last data do not apply
+            timed_n_ = n;
+            choice_[0].reset();
+            choice_[1].reset();
+        }
+        ThreadChoice& choice = choice_[g ? 1 : 0];
+        const std::size_t threads = choice.threads(most);
+        const auto start = std::chrono::steady_clock::now();
         std::fill(partial_e_.begin(), partial_e_.end(), 0.0);
         if (g && partial_g_.size() < slots * stride)  // as many slots as the data fill, once
             allocate(partial_g_, slots * stride, T(0), "the partial gradients");
-        // Task t runs on one thread with its own scratch and owns slots t, t + threads, ...
-        // It zeroes them itself: in parallel, where a large network's slots (15 MB each for
-        // workload D) took a measurable share of an epoch to clear before the tasks started.
+        // Task s is slot s: its blocks in order, on the scratch of whichever thread takes it.
+        // Slots are taken one at a time by the threads that are free, so a thread that the
+        // system deschedules holds up at most the slot it is in. A task zeroes its slot
+        // itself: in parallel, where a large network's slots (15 MB each for workload D) took
+        // a measurable share of an epoch to clear before the tasks started.
         pool_->run(
-            threads,
-            [&](std::size_t t) {
-                for (std::size_t s = t; s < slots; s += threads) {
-                    T* gs = g ? partial_g_.data() + s * stride : nullptr;
-                    if (gs) std::fill(gs, gs + nw, T(0));
-                    double e = 0;
-                    for (std::size_t b = s; b < n_blocks; b += slots) {
-                        const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
-                        e += block(net, data.x + r0 * d0, data.y + r0 * dL, B, t, gs);
-                    }
-                    partial_e_[s] = e;
+            slots,
+            [&](std::size_t s, std::size_t worker) {
+                T* gs = g ? partial_g_.data() + s * stride : nullptr;
+                if (gs) std::fill(gs, gs + nw, T(0));
+                double e = 0;
+                for (std::size_t b = s; b < n_blocks; b += slots) {
+                    const std::size_t r0 = b * block_rows, B = std::min(block_rows, n - r0);
+                    e += block(net, data.x + r0 * d0, data.y + r0 * dL, B, worker, gs);
                 }
+                partial_e_[s] = e;
             },
             threads);
         double e = 0;
         for (std::size_t s = 0; s < slots; ++s) e += partial_e_[s];
         if (g) sum_slots(slots, stride, n, g, threads);
+        choice.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         return e / double(n);
     }
 
@@ -226,7 +234,8 @@ private:
         constexpr std::size_t rows_per_group = 8;
         const std::size_t groups = fused ? 0 : (d0 + rows_per_group - 1) / rows_per_group;
         // Handing a small network's few sums to another thread costs more than adding them.
-        const std::size_t tasks = slots * nw >= (std::size_t(1) << 16) ? threads : 1;
+        // Else a few shares a thread, taken by whichever thread is free (thread_pool.hpp).
+        const std::size_t tasks = slots * nw >= (std::size_t(1) << 16) ? 4 * threads : 1;
         const auto task = [&](std::size_t t) {
             const auto share = [&](std::size_t count, std::size_t& lo, std::size_t& hi) {
                 lo = count * t / tasks;
@@ -257,7 +266,7 @@ private:
         if (tasks == 1)
             task(0);  // without the pool's hand-off
         else
-            pool_->run(tasks, task, tasks);
+            pool_->run(tasks, task, threads);
     }
 
     Layout layout_;
@@ -274,6 +283,9 @@ private:
     std::vector<double> partial_e_;
     std::vector<Workspace<T>> workspaces_;
     std::vector<ChunkWorkspace<T>> chunk_workspaces_;
+    // One thread or all, timed apart for E_in alone ([0]) and with G ([1]) on data of timed_n_ rows.
+    ThreadChoice choice_[2];
+    std::size_t timed_n_ = 0;
 };
 
 /// E_in of a network on a data set (convenience; allocates an Evaluator).
