@@ -154,9 +154,9 @@ def test_lr_sets_the_methods_learning_rate(shared_data, tmp_path, capsys, digits
 
 
 def test_lr_rejects_an_unknown_method(shared_data, tmp_path):
-    with pytest.raises(SystemExit, match=r"--lr takes METHOD=VALUE with METHOD in gd, .*; got 'adam=0\.1'"):
+    with pytest.raises(SystemExit, match=r"--lr takes METHOD=VALUE with METHOD in gd, .*; got 'rmsprop=0\.1'"):
         cli.main(["digits", "--data", str(shared_data), "--methods", "gd", "--iterations", "1",
-                  "--no-progress", "--out", str(tmp_path), "--lr", "adam=0.1"])
+                  "--no-progress", "--out", str(tmp_path), "--lr", "rmsprop=0.1"])
 
 
 @pytest.mark.parametrize("threads", [1, 2])

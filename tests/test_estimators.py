@@ -38,7 +38,34 @@ CHECKED = [
     NeuralNetClassifier(output="softmax", method="sgd", lr=0.05, iterations=3000,
                         early_stopping=True, patience=20),
     NeuralNetRegressor(activation="relu", method="conjugate_gradient", iterations=200),
+    # issue 19's methods, with their own options
+    NeuralNetClassifier(method="lbfgs", memory=5, iterations=200),
+    NeuralNetRegressor(method="adam", lr=0.01, beta1=0.8, batch_size=16, iterations=2000),
 ]
+
+
+@pytest.mark.parametrize("method, options", [
+    ("lbfgs", dict(memory=4, c2=0.8)), ("adam", dict(lr=0.01, beta2=0.99, eps=1e-7)),
+    ("conjugate_gradient", dict(c1=1e-3))])
+def test_new_methods_and_their_options_reach_fit(method, options):
+    X, y = xor_data()
+    clf = NeuralNetClassifier((4,), method=method, iterations=300, random_state=0, **options)
+    assert clf.get_params()["method"] == method
+    assert {k: clf.get_params()[k] for k in options} == options
+    clf.fit(X, y)
+    assert clf.history_.method == method and clf.n_iter_ > 0
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    # set_params reaches fit too: an option the method does not read is refused by name
+    with pytest.raises(ValueError, match="momentum applies to gd, sgd and minibatch"):
+        clone(clf).set_params(momentum=0.5).fit(X, y)
+
+
+def test_lr_none_is_the_methods_default():
+    X, y = xor_data()
+    for method, default in (("adam", 0.001), ("gd", 0.1)):
+        clf = NeuralNetClassifier((3,), method=method, iterations=2, random_state=0).fit(X, y)
+        assert clf.get_params()["lr"] is None
+        assert clf.history_.lr[-1] == pytest.approx(default)
 
 
 # No check is expected to fail: since the core computes a point's h(x) with the same bits
@@ -410,7 +437,7 @@ def test_unfitted_and_bad_inputs_say_what_is_wrong():
         NeuralNetClassifier().predict(X)
     bad = [
         (dict(hidden_layer_sizes=(5, 0)), ValueError, r"hidden_layer_sizes\[1\]"),
-        (dict(method="adam"), ValueError, "method must be one of"),
+        (dict(method="rmsprop"), ValueError, "method must be one of"),
         (dict(dtype=np.int32), ValueError, "dtype must be float64 or float32"),
         (dict(output="relu"), ValueError, "output"),
         (dict(lr=-1.0), ValueError, "lr"),
@@ -420,7 +447,11 @@ def test_unfitted_and_bad_inputs_say_what_is_wrong():
         # set away from its default for a method that does not read it: refused, not ignored
         (dict(method="conjugate_gradient", momentum=0.5), ValueError,
          "momentum applies to gd, sgd and minibatch, not conjugate_gradient"),
-        (dict(method="gd", batch_size=8), ValueError, "batch_size applies to minibatch, not gd"),
+        (dict(method="gd", batch_size=8), ValueError, "batch_size applies to minibatch and adam, not gd"),
+        (dict(method="gd", memory=5), ValueError, "memory applies to lbfgs, not gd"),
+        (dict(method="lbfgs", beta1=0.5), ValueError, "beta1 applies to adam, not lbfgs"),
+        (dict(method="adam", beta2=1.0), ValueError, "beta2 must be"),
+        (dict(method="steepest", c1=0.5, c2=0.2), ValueError, "c1 must be below c2"),
     ]
     for params, error, message in bad:
         with pytest.raises(error, match=message):

@@ -192,7 +192,7 @@ def test_version(flag, capsys):
 
 def test_cli_rejects_bad_arguments(capsys):
     with pytest.raises(SystemExit):
-        main(["digits", "--methods", "adam"])
+        main(["digits", "--methods", "rmsprop"])
     assert "unknown method" in capsys.readouterr().err
     assert main(["digits", "--data", "/nonexistent/folder", "--iterations", "1", "--no-progress", "--out", "x"]) == 1
     assert "error" in capsys.readouterr().err

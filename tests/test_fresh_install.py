@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "build" / "py"
 #: the table row of one method: name, iterations, seconds, E_in (sq), E_in (cls) %, E_test %
 ROW = re.compile(r"^(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+%\s+([\d.]+)%$", re.M)
-METHODS = ["gd", "sgd", "minibatch", "variable_lr", "steepest", "conjugate_gradient"]
+METHODS = ["gd", "sgd", "minibatch", "variable_lr", "steepest", "conjugate_gradient", "lbfgs",
+           "adam"]
 
 
 def run(command, **kwargs):

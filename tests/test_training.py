@@ -18,8 +18,9 @@ import deltaprop.training
 from conftest import require_shared_data
 from deltaprop.training import record_schedule
 
-METHODS = ["gd", "sgd", "minibatch", "variable_lr", "steepest", "conjugate_gradient"]
-BATCH_METHODS = ["gd", "variable_lr", "steepest", "conjugate_gradient"]
+METHODS = ["gd", "sgd", "minibatch", "variable_lr", "steepest", "conjugate_gradient", "lbfgs",
+           "adam"]
+BATCH_METHODS = ["gd", "variable_lr", "steepest", "conjugate_gradient", "lbfgs"]
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def net_error_at(net, w, X, y):
 
 # --- every method learns ------------------------------------------------------------------------
 ITERATIONS = {"gd": 300, "sgd": 3000, "minibatch": 300, "variable_lr": 300, "steepest": 60,
-              "conjugate_gradient": 60}
+              "conjugate_gradient": 60, "lbfgs": 60, "adam": 300}
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -103,7 +104,7 @@ def test_each_method_lowers_in_sample_error_on_digits(method, small_digits):
     assert h.error[-1] == net.error(X, y)
     assert h.error[-1] < 0.2 * e0, (e0, h.error[-1])
     assert np.mean(net.decide(X).ravel() != y) < 0.05  # 1 versus not-1 is nearly separable
-    if method in ("variable_lr", "steepest", "conjugate_gradient"):
+    if method in ("variable_lr", "steepest", "conjugate_gradient", "lbfgs"):
         # these only ever accept a step that lowers E_in (no penalty here)
         assert np.all(np.diff(h.error) <= 0), h.error
 
@@ -666,7 +667,7 @@ def test_progress_reports_real_errors(method, digits, monkeypatch):
 
 # --- bad arguments ------------------------------------------------------------------------------
 BAD = [
-    ({"method": "adam"}, ValueError, "method must be one of"),
+    ({"method": "rmsprop"}, ValueError, "method must be one of"),
     ({"lr": 0.0}, ValueError, "lr"),
     ({"lr": -0.1}, ValueError, "lr"),
     ({"lr": float("nan")}, ValueError, "lr"),
@@ -690,21 +691,27 @@ BAD = [
     ({"target_error": -1.0}, ValueError, "target_error"),
     ({"grad_tol": float("nan")}, ValueError, "grad_tol"),
     ({"grad_tol": 1e-3, "method": "sgd"}, ValueError,
-     "grad_tol applies to gd, variable_lr, steepest and conjugate_gradient, not sgd"),
-    ({"grad_tol": 1e-3, "method": "minibatch"}, ValueError, "grad_tol applies to gd, variable_lr, steepest and conjugate_gradient, not minibatch"),
+     "grad_tol applies to gd, variable_lr, steepest, conjugate_gradient and lbfgs, not sgd"),
+    ({"grad_tol": 1e-3, "method": "minibatch"}, ValueError,
+     "grad_tol applies to gd, variable_lr, steepest, conjugate_gradient and lbfgs, not minibatch"),
+    ({"grad_tol": 1e-3, "method": "adam"}, ValueError,
+     "grad_tol applies to gd, variable_lr, steepest, conjugate_gradient and lbfgs, not adam"),
     # an option given to a method that does not read it: named with the method
     ({"momentum": 0.0, "method": "steepest"}, ValueError,
      "momentum applies to gd, sgd and minibatch, not steepest"),
     ({"momentum": 0.5, "method": "variable_lr"}, ValueError, "momentum applies to gd, sgd and minibatch, not variable_lr"),
-    ({"batch_size": 32, "method": "sgd"}, ValueError, "batch_size applies to minibatch, not sgd"),
-    ({"batch_size": 8}, ValueError, "batch_size applies to minibatch, not gd"),
+    ({"batch_size": 32, "method": "sgd"}, ValueError, "batch_size applies to minibatch and adam, not sgd"),
+    ({"batch_size": 8}, ValueError, "batch_size applies to minibatch and adam, not gd"),
     ({"increase": 1.2, "method": "gd"}, ValueError, "increase applies to variable_lr, not gd"),
     ({"decrease": 0.5, "method": "conjugate_gradient"}, ValueError,
      "decrease applies to variable_lr, not conjugate_gradient"),
     ({"restart_every": 5, "method": "steepest"}, ValueError,
      "restart_every applies to conjugate_gradient, not steepest"),
-    ({"seed": 1, "method": "gd"}, ValueError, "seed applies to sgd and minibatch, not gd"),
-    ({"seed": 0, "method": "conjugate_gradient"}, ValueError, "seed applies to sgd and minibatch, not conjugate_gradient"),
+    ({"seed": 1, "method": "gd"}, ValueError, "seed applies to sgd, minibatch and adam, not gd"),
+    ({"seed": 0, "method": "conjugate_gradient"}, ValueError,
+     "seed applies to sgd, minibatch and adam, not conjugate_gradient"),
+    ({"seed": 0, "method": "lbfgs"}, ValueError, "seed applies to sgd, minibatch and adam, not lbfgs"),
+    ({"momentum": 0.9, "method": "adam"}, ValueError, "momentum applies to gd, sgd and minibatch, not adam"),
     # variable_lr's factors: α > 1 and 0 < β < 1
     ({"increase": 1.0, "method": "variable_lr"}, ValueError, "increase must be a finite number > 1.0, got 1.0"),
     ({"decrease": 1.0, "method": "variable_lr"}, ValueError, "decrease must be a finite number > 0.0 and <= 0.999999, got 1.0"),

@@ -75,8 +75,8 @@ template <class T>
 void bind(py::module_& m, const char* name) {
     using O = BoundObjective<T>;
     py::class_<O>(m, name, "E_aug and its gradient on fixed data (use Network.objective).")
-        .def(py::init<const Network<T>&, py::handle, py::handle, const std::string&, double>(),
-             py::arg("net"), py::arg("X"), py::arg("y"), py::arg("penalty"), py::arg("lambda"))
+        // positional (net, X, y, penalty, λ): "lambda" cannot name a parameter in Python
+        .def(py::init<const Network<T>&, py::handle, py::handle, const std::string&, double>())
         .def("__call__", &O::operator(), py::arg("w"))
         .def_property_readonly("n_weights", &O::n_weights)
         .def_property_readonly("evaluations", &O::evaluations);

@@ -70,12 +70,43 @@ class _Network(Generic[_T]):
         callback: Optional[Callable[[Dict[str, float]], object]],
         progress: Optional[Callable[[int, int, float], object]],
     ) -> Dict[str, Any]: ...
+    def fit_objective(
+        self,
+        f: Callable[[NDArray[_T], bool], Union[float, Tuple[float, ArrayLike]]],
+        n_points: _Int,
+        options: Dict[str, Union[str, float, int]],
+        validation_error: Optional[Callable[[NDArray[_T]], Optional[float]]],
+        callback: Optional[Callable[[Dict[str, float]], object]],
+        progress: Optional[Callable[[int, int, float], object]],
+    ) -> Dict[str, Any]: ...
 
 class Network64(_Network[np.float64]):
     """The C++ network on float64 weights (use deltaprop.Network)."""
 
 class Network32(_Network[np.float32]):
     """The C++ network on float32 weights (use deltaprop.Network)."""
+
+class _Objective(Generic[_T]):
+    """E_aug and its gradient on fixed data, as a function of flat float64 weights (use
+    deltaprop.Network.objective)."""
+
+    def __call__(self, w: ArrayLike) -> Tuple[float, NDArray[np.float64]]: ...
+    @property
+    def n_weights(self) -> int: ...
+    @property
+    def evaluations(self) -> int: ...
+
+class Objective64(_Objective[np.float64]):
+    """The objective of a Network64."""
+
+    def __init__(self, net: Network64, X: ArrayLike, y: ArrayLike, penalty: str,
+                 lambda_: _Float, /) -> None: ...
+
+class Objective32(_Objective[np.float32]):
+    """The objective of a Network32 (computed in float32)."""
+
+    def __init__(self, net: Network32, X: ArrayLike, y: ArrayLike, penalty: str,
+                 lambda_: _Float, /) -> None: ...
 
 def set_num_threads(n_threads: _Int, /) -> None: ...
 def method_options(method: str) -> List[str]: ...

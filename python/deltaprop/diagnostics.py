@@ -70,7 +70,7 @@ def fit_inputs(X: Any, y: Any,
     return X, y, validation
 
 
-def after_fit(net: Any, X: Any, y: Any, history: Any, lr: float) -> None:
+def after_fit(net: Any, X: Any, y: Any, history: Any, lr: Optional[float]) -> None:
     """The warnings about a finished run: its targets, its input scale, its saturation.
 
     Checked after the run, not before: numpy's reductions over the data release the GIL, and
@@ -147,7 +147,8 @@ def saturated_share(net: Any, X: Any) -> float:
     return saturated / total if total else 0.0
 
 
-def warn_if_saturated(net: Any, X: Any, history: Any, lr: float, stacklevel: int = 5) -> None:
+def warn_if_saturated(net: Any, X: Any, history: Any, lr: Optional[float],
+                      stacklevel: int = 5) -> None:
     """SaturationWarning when a run stopped on the gradient tolerance with most of its hidden
     outputs saturated: the gradient vanished because tanh' ≈ 0 there, not at a minimum."""
     if history.stop_reason != "gradient_tolerance" or net.n_layers < 2:
@@ -155,10 +156,11 @@ def warn_if_saturated(net: Any, X: Any, history: Any, lr: float, stacklevel: int
     share = saturated_share(net, X)
     if share <= SATURATED_SHARE:
         return
+    rate = "the method's default" if lr is None else f"{lr:g}"  # lr=None: the method's own
     warnings.warn(f"training stopped on the gradient tolerance, but {100 * share:.0f}% of the "
                   f"hidden outputs are saturated (|x| > {SATURATED_OUTPUT}): there tanh' = 1 - x² "
                   f"≈ 0, so the gradient is small because the units are stuck, not because E_in "
-                  f"= {history.error[-1]:.4g} is a minimum. The learning rate lr = {lr:g} is "
+                  f"= {history.error[-1]:.4g} is a minimum. The learning rate lr = {rate} is "
                   f"likely too large for inputs of scale max |x| = {_largest_magnitude(X):.3g}: "
                   f"try a smaller lr, with inputs scaled to [-1, 1] (deltaprop.MinMaxScaler).",
                   SaturationWarning, stacklevel=stacklevel)

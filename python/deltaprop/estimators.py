@@ -66,6 +66,10 @@ else:
     _if_scores = available_if(lambda self: self.output not in _PROBABILITIES)
     _if_probabilities = available_if(lambda self: self.output in _PROBABILITIES)
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+#: Parameters passed to fit only when given (None: the method's default): lbfgs's memory, adam's
+#: moments and ε, the line search's Wolfe constants. Given to a method that does not read one,
+#: fit raises ValueError naming it.
+_METHOD_DEFAULT_OPTIONS = ("memory", "beta1", "beta2", "eps", "c1", "c2")
 
 
 class _NeuralNet(BaseEstimator):
@@ -78,9 +82,13 @@ class _NeuralNet(BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,),
-                 activation: Activation = "tanh", output: str = "tanh", method: str = "gd", lr: float = 0.1, iterations: int = 1000,
+                 activation: Activation = "tanh", output: str = "tanh", method: str = "gd",
+                 lr: Optional[float] = None, iterations: int = 1000,
                  batch_size: int = 32, momentum: float = 0.0, weight_decay: float = 0.0,
-                 weight_elimination: float = 0.0, early_stopping: bool = False,
+                 weight_elimination: float = 0.0, memory: Optional[int] = None,
+                 beta1: Optional[float] = None, beta2: Optional[float] = None,
+                 eps: Optional[float] = None, c1: Optional[float] = None,
+                 c2: Optional[float] = None, early_stopping: bool = False,
                  validation_fraction: float = 0.1, patience: Optional[int] = None,
                  scale_features: bool = True, dtype: DTypeLike = np.float64,
                  random_state: Union[int, np.random.RandomState, None] = None,
@@ -97,6 +105,12 @@ class _NeuralNet(BaseEstimator):
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.weight_elimination = weight_elimination
+        self.memory = memory
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.c1 = c1
+        self.c2 = c2
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -152,6 +166,10 @@ class _NeuralNet(BaseEstimator):
             value = getattr(self, name)
             if name in reads or value != defaults[name].default:
                 options[name] = value
+        # the options whose default (None) is the method's own go to fit when given
+        for name in _METHOD_DEFAULT_OPTIONS:
+            if getattr(self, name) is not None:
+                options[name] = getattr(self, name)
         return options
 
     # --- the feature scaling ----------------------------------------------------------------
@@ -294,20 +312,30 @@ _PARAMETERS_DOC = """
         θ of the output layer: {outputs}
     method : str, default="gd"
         The training method of :meth:`deltaprop.Network.fit`: "gd", "sgd", "minibatch",
-        "variable_lr", "steepest" or "conjugate_gradient" (see ``deltaprop.METHODS``).
-    lr : float, default=0.1
-        Learning rate η (the first trial step of the line-search methods).
+        "variable_lr", "steepest", "conjugate_gradient", "lbfgs" or "adam" (see
+        ``deltaprop.METHODS``).
+    lr : float or None, default=None
+        Learning rate η; None: the method's default (0.1; adam 0.001; lbfgs 1.0). The first
+        trial step of steepest and conjugate_gradient, the length of lbfgs's first trial step.
     iterations : int, default=1000
-        Iterations per call of ``fit`` or ``partial_fit``: weight updates for gd, sgd and
-        minibatch (an SGD epoch is N of them), trials for variable_lr, line-search steps for
-        steepest and conjugate_gradient.
+        Iterations per call of ``fit`` or ``partial_fit``: weight updates for gd, sgd,
+        minibatch and adam (an SGD epoch is N of them), trials for variable_lr, line-search
+        steps for steepest, conjugate_gradient and lbfgs.
     batch_size : int, default=32
-        Points per update of "minibatch".
+        Points per update of "minibatch" and "adam".
     momentum : float, default=0.0
         Momentum of gd, sgd and minibatch, in [0, 1).
     weight_decay, weight_elimination : float, default=0.0
         λ of the augmented error E_aug = E_in + (λ/N) Σ w² or (λ/N) Σ w²/(1+w²); at most one
         of them non-zero.
+    memory : int or None, default=None
+        The (s, y) pairs "lbfgs" keeps; None: 10.
+    beta1, beta2, eps : float or None, default=None
+        "adam"'s decay rates of the gradient's moments, in [0, 1), and ε > 0; None: 0.9,
+        0.999 and 1e-8.
+    c1, c2 : float or None, default=None
+        The strong Wolfe constants of the line search of "steepest", "conjugate_gradient" and
+        "lbfgs", 0 < c1 < c2 < 1; None: c1 = 1e-4, c2 = 0.1 (lbfgs 0.9).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data{stratified}, and keep the weights
         of the lowest validation error (the book's early stopping). Applies to ``fit`` only.
@@ -323,7 +351,8 @@ _PARAMETERS_DOC = """
     dtype : float64 or float32, default=np.float64
         The network's element type; inputs are converted to it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the order of sgd and minibatch, and the validation split.
+        Seeds the initial weights, the order of sgd, minibatch and adam, and the validation
+        split.
         An integer s is used as the seed itself, so the network starts from the weights of
         ``deltaprop.Network(dims, seed=s)``. None draws fresh seeds on each fit.
     progress : bool, default=False
@@ -585,9 +614,12 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
     def __init__(self, hidden_layer_sizes: Union[int, Sequence[int]] = (10,),
                  activation: Activation = "tanh", output: str = "identity", method: str = "gd",
-                 lr: float = 0.1,
+                 lr: Optional[float] = None,
                  iterations: int = 1000, batch_size: int = 32, momentum: float = 0.0,
                  weight_decay: float = 0.0, weight_elimination: float = 0.0,
+                 memory: Optional[int] = None, beta1: Optional[float] = None,
+                 beta2: Optional[float] = None, eps: Optional[float] = None,
+                 c1: Optional[float] = None, c2: Optional[float] = None,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  patience: Optional[int] = None, scale_features: bool = True,
                  dtype: DTypeLike = np.float64,
@@ -598,6 +630,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
                          output=output, method=method,
                          lr=lr, iterations=iterations, batch_size=batch_size, momentum=momentum,
                          weight_decay=weight_decay, weight_elimination=weight_elimination,
+                         memory=memory, beta1=beta1, beta2=beta2, eps=eps, c1=c1, c2=c2,
                          early_stopping=early_stopping, validation_fraction=validation_fraction,
                          patience=patience, scale_features=scale_features, dtype=dtype,
                          random_state=random_state, progress=progress)

@@ -24,11 +24,12 @@ from .network import Network
 from .history import History
 from .training import METHODS, method_options
 
-#: fit's own default lr, for a method that has no tuned rate below.
-FIT_DEFAULT_LR = 0.1
+#: fit's own default lr (None: each method's own, e.g. adam 0.001, lbfgs 1.0), for a method
+#: that has no tuned rate below.
+FIT_DEFAULT_LR = None
 #: Learning rates that work for each method on features scaled to [-1, 1].
 DEFAULT_LR = {"gd": 0.5, "sgd": 0.05, "minibatch": 0.1, "variable_lr": 0.1, "steepest": 0.1,
-              "conjugate_gradient": 0.1}
+              "conjugate_gradient": 0.1, "adam": 0.01}
 
 #: θ of the hidden layers: one name for all, or one per hidden layer
 Activation = Union[str, Sequence[str]]
@@ -157,7 +158,8 @@ def run_digits(data: Optional[str] = None, hidden: Sequence[int] = (10,), output
     print(f"{iterations} iterations per method", file=log)
     if progress is None:
         progress = sys.stderr.isatty()
-    rates = {**{m: FIT_DEFAULT_LR for m in METHODS}, **DEFAULT_LR, **(lr or {})}
+    rates: Dict[str, Optional[float]] = {**{m: FIT_DEFAULT_LR for m in METHODS}, **DEFAULT_LR,
+                                         **(lr or {})}
     for method in methods:
         net = Network(dims, activation, output, seed=seed)  # the same weights for each
         start = time.perf_counter()
@@ -203,7 +205,8 @@ def write_outputs(result: DigitsResult, out: Path, log: Optional[TextIO] = None)
     with open(csv_path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["data", "digit", "network", "seed", "method", "iteration", "error",
-                    "augmented_error", "validation_error", "lr", "seconds", "evaluations"])
+                    "augmented_error", "validation_error", "lr", "seconds", "evaluations",
+                    "function_evaluations"])
         run = [result.source, result.digit, result.network, result.seed]
         for r in result.results:
             t = r.history.as_table()

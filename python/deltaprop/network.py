@@ -306,8 +306,10 @@ class Network:
         ``evaluations`` counts the calls. E is E_in plus the penalty named, as in :meth:`fit`.
         """
         penalty, lam = training.penalty_option(weight_decay, weight_elimination)
-        make = _core.Objective64 if isinstance(self._impl, _core.Network64) else _core.Objective32
-        return make(self._impl, as_array(X, "X"), as_array(y, "y"), penalty, lam)
+        X, y = as_array(X, "X"), as_array(y, "y")
+        if isinstance(self._impl, _core.Network64):
+            return _core.Objective64(self._impl, X, y, penalty, lam)
+        return _core.Objective32(self._impl, X, y, penalty, lam)
 
     def fit(self, X: ArrayLike, y: ArrayLike, method: str = "gd", lr: Optional[float] = None,
             iterations: int = 1000, **options: Any) -> History:

@@ -75,14 +75,18 @@ METHOD_SETTINGS: Dict[str, Dict[str, Any]] = {
     "variable_lr": dict(lr=0.1),
     "steepest": dict(lr=0.1),
     "conjugate_gradient": dict(lr=0.1),
+    "lbfgs": dict(lr=1.0),
+    "adam": dict(lr=0.001, batch_size=32),
 }
 SCHEME_LR: Dict[Tuple[str, str], float] = {}
 
 #: Iterations per method: 100 epochs of the 7291 USPS training digits for minibatch (about 10 s
 #: a scheme), 20 for sgd; the full-batch methods take about 25 s per 1000 iterations (gd,
-#: variable_lr) or 300 (steepest, conjugate_gradient, with their line searches).
+#: variable_lr) or 300 (steepest, conjugate_gradient, lbfgs, with their line searches); adam
+#: 30 epochs.
 DEFAULT_ITERATIONS = {"minibatch": 100 * (7291 // 32), "sgd": 20 * 7291, "gd": 1000,
-                      "variable_lr": 1000, "steepest": 300, "conjugate_gradient": 300}
+                      "variable_lr": 1000, "steepest": 300, "conjugate_gradient": 300,
+                      "lbfgs": 300, "adam": 30 * (7291 // 32)}
 
 #: At most this many misclassified digits are drawn per run.
 MAX_SHOWN = 60
@@ -276,7 +280,7 @@ def write_outputs(result: TenDigitsResult, out: Path, log: Optional[TextIO] = No
     with open(written[2], "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["data", "network", "seed", "scheme", "method", "iteration", "error",
-                    "augmented_error", "lr", "seconds", "evaluations"])
+                    "augmented_error", "lr", "seconds", "evaluations", "function_evaluations"])
         for r in result.results:
             t = r.history.as_table()
             del t["validation_error"]  # no validation set here
