@@ -317,6 +317,8 @@ class Network:
         ----------
         X, y : array_like
             Training inputs ``(N, d0)`` and targets ``(N,)`` or ``(N, dL)``.
+            Dask arrays train on a Dask cluster with the full-batch methods (gd, variable_lr,
+            steepest, conjugate_gradient, lbfgs), the data staying on the workers.
         method : str
             ``"gd"``, ``"sgd"``, ``"minibatch"``, ``"variable_lr"``, ``"steepest"``,
             ``"conjugate_gradient"``, ``"lbfgs"`` or ``"adam"`` (``deltaprop.METHODS`` says
@@ -344,7 +346,9 @@ class Network:
             minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
-            ``seed=0`` (the orders of sgd, minibatch and adam). ``batch_size``, ``momentum``,
+            ``seed=0`` (the orders of sgd, minibatch and adam), ``client`` (X and y as dask
+            arrays: the ``distributed`` client to train on, None for the running one; see
+            docs/distributed.md). ``batch_size``, ``momentum``,
             ``increase``, ``decrease``, ``restart_every``, ``seed``, ``grad_tol`` and the
             line-search and adam options apply to some methods only (``deltaprop.training.method_options(method)`` lists a method's):
             giving one to another method raises ValueError.
