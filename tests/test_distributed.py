@@ -250,3 +250,44 @@ def test_ten_million_rows_made_on_the_workers_never_reach_the_client(client):
     grown = peak[0] - before
     print(f"client peak RSS grew by {grown / 1e6:.1f} MB for {data_bytes / 1e6:.0f} MB of data")
     assert grown < data_bytes / 8, f"client grew by {grown / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("dask_validation", [True, False])
+def test_early_stopping_on_validation_data(client, dask_validation):
+    X, y = _data()
+    Xv, yv = _data(90, seed=1)
+    local = _net()
+    h_local = local.fit(X, y, method="lbfgs", iterations=10, record_every=1, validation=(Xv, yv))
+    if dask_validation:
+        validation = (da.from_array(Xv, chunks=(40, D)), da.from_array(yv, chunks=40))
+    else:
+        validation = (Xv, yv)
+    net = _net()
+    h = net.fit(da.from_array(X, chunks=(CHUNKS, D)), da.from_array(y, chunks=CHUNKS),
+                method="lbfgs", iterations=10, record_every=1, validation=validation,
+                client=client)
+    assert np.all(np.isfinite(h.validation_error))
+    assert np.allclose(h.validation_error, h_local.validation_error, rtol=1e-10)
+    assert h.best_iteration == h_local.best_iteration
+    assert _close(net.get_flat_weights(), local.get_flat_weights())
+
+
+def test_forward_and_error_on_dask_arrays_are_lazy_and_match(client):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, iterations=3)
+    Xd, yd = da.from_array(X, chunks=(CHUNKS, 2)), da.from_array(y, chunks=(0, 100, 140))
+    h = net.forward(Xd)
+    e = net.error(Xd, yd)
+    assert isinstance(h, da.Array) and isinstance(e, da.Array)
+    assert h.chunks == ((CHUNKS,) * (N // CHUNKS), (1,))
+    net.initialize(3)  # later changes to the network do not reach what was made
+    fitted = _fitted(X, y)
+    assert np.array_equal(h.compute(), fitted.forward(X))
+    assert abs(float(e.compute()) - fitted.error(X, y)) <= 1e-13 * fitted.error(X, y)
+
+
+def _fitted(X, y):
+    net = _net()
+    net.fit(X, y, iterations=3)
+    return net

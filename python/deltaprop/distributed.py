@@ -275,3 +275,77 @@ def fit(net: Any, X: Any, y: Any, options: Dict[str, Any], validation: Optional[
     finally:
         for held_objective in held:
             held_objective.release()
+
+
+# --- lazy evaluation --------------------------------------------------------------------------
+
+def _block_network(model: bytes) -> Any:
+    """The core network of ``model`` (model-file bytes), read once per worker thread."""
+    cache: Dict[bytes, Any] = getattr(_local, "models", None) or {}
+    _local.models = cache
+    if model not in cache:
+        from . import _core
+        cache.clear()  # one model at a time: weights change between calls
+        cache[model] = _core.model_from_bytes(model)[0]
+    return cache[model]
+
+
+def _forward_block(x: np.ndarray, model: bytes) -> np.ndarray:
+    net = _block_network(model)
+    dtype = np.float64 if type(net).__name__ == "Network64" else np.float32
+    if len(x) == 0:
+        return np.empty((0, net.dims[-1]), dtype)
+    return np.asarray(net.forward(_pair(x, x[:, :1], np.dtype(dtype).name)[0]))
+
+
+def forward(net: Any, X: Any) -> Any:
+    """h(x) for each row of the dask array X, lazily: a dask array (N, d_L) with X's row chunks,
+    computed on the workers from a copy of the network as it is now."""
+    check_not_dataframe(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, {net.dims[0]}), got {X.ndim} dimension(s)")
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    return X.map_blocks(_forward_block, _model_bytes(net), dtype=net.dtype,
+                        chunks=(X.chunks[0], (net.dims[-1],)),
+                        meta=np.empty((0, 0), net.dtype))
+
+
+def _error_block(x: np.ndarray, y: np.ndarray, model: bytes) -> np.ndarray:
+    """[[Σ e_n, n]] over one partition."""
+    n = len(x)
+    if n == 0:
+        return np.zeros((1, 2))
+    net = _block_network(model)
+    dtype = "float64" if type(net).__name__ == "Network64" else "float32"
+    pair = _pair(x, y[:, 0] if y.shape[1] == 1 and net.dims[-1] == 1 else y, dtype)
+    return np.array([[float(net.error(*pair)) * n, n]])
+
+
+def _mean_of_sums(sums: np.ndarray) -> np.ndarray:
+    """Σ e_n / N from the partitions' rows [[Σ e_n, n], ...], added in partition order."""
+    total, n = 0.0, 0.0
+    for e, count in sums:
+        total += e
+        n += count
+    if n == 0:
+        raise ValueError("X has no rows: every partition is empty")
+    return np.array(total / n)
+
+
+def error(net: Any, X: Any, y: Any) -> Any:
+    """E_in over dask arrays, lazily: a 0-d dask array (``float(...)`` or ``.compute()`` gives
+    the number), the partitions' sums added in partition order on one worker."""
+    import dask.array as da
+    X, y = _aligned(da, X, y, net, "")
+    y2 = y if y.ndim == 2 else y[:, None]
+    sums = da.map_blocks(_error_block, X, y2, _model_bytes(net), dtype=np.float64,
+                         chunks=((1,) * len(X.chunks[0]), (2,)),
+                         meta=np.empty((0, 0), np.float64))
+    return sums.rechunk({0: -1}).map_blocks(_mean_of_sums, drop_axis=[0, 1], chunks=(),
+                                            dtype=np.float64, meta=np.empty((), np.float64))
+
+
+def _model_bytes(net: Any) -> bytes:
+    from . import _core
+    return bytes(_core.model_to_bytes(net._impl, []))
