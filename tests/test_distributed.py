@@ -291,3 +291,94 @@ def _fitted(X, y):
     net = _net()
     net.fit(X, y, iterations=3)
     return net
+
+
+# --- the scikit-learn estimators (issue 20, item 4) ---------------------------------------------
+
+def _labelled(n=N, seed=0):
+    X, y = _data(n, seed)
+    X = X * np.array([3.0, 0.5, 10.0]) + 2.0  # unscaled features: the ranges matter
+    labels = np.array(["low", "mid", "high"])[np.digitize(y, [-0.3, 0.3])]
+    return X, y, labels
+
+
+@pytest.mark.parametrize("output", ["tanh", "softmax"])
+def test_a_dask_fit_of_the_classifier_equals_the_numpy_fit(client, output):
+    est = require_module("deltaprop.estimators")
+    X, _, labels = _labelled()
+    local = est.NeuralNetClassifier((4,), output=output, method="conjugate_gradient",
+                                    iterations=6, random_state=3).fit(X, labels)
+    Xd = da.from_array(X, chunks=(CHUNKS, 2))
+    fitted = est.NeuralNetClassifier((4,), output=output, method="conjugate_gradient",
+                                     iterations=6, random_state=3)
+    fitted.fit(Xd, da.from_array(labels, chunks=45), client=client)
+    assert list(fitted.classes_) == ["high", "low", "mid"]
+    assert np.array_equal(fitted.feature_min_, X.min(axis=0))
+    assert np.array_equal(fitted.feature_max_, X.max(axis=0))
+    for w, w_local in zip(fitted.coefs_, local.coefs_):
+        assert _close(w, w_local)
+    assert not any("client" in name.lower() for name in vars(fitted))
+    predicted = fitted.predict(Xd)
+    assert isinstance(predicted, da.Array)
+    assert np.array_equal(predicted.compute(), local.predict(X))
+    scores = fitted.predict_proba(Xd) if output == "softmax" else fitted.decision_function(Xd)
+    assert isinstance(scores, da.Array)
+    local_scores = local.predict_proba(X) if output == "softmax" else local.decision_function(X)
+    assert scores.shape == local_scores.shape
+    assert _close(scores.compute(), local_scores)
+    back = pickle.loads(pickle.dumps(fitted))
+    assert np.array_equal(back.predict(X), fitted.predict(X))
+    assert np.array_equal(back.predict(Xd).compute(), predicted.compute())
+
+
+def test_a_two_class_logistic_classifier_gives_dask_probabilities(client):
+    est = require_module("deltaprop.estimators")
+    X, y, _ = _labelled()
+    labels = np.where(y > 0, 7, -7)
+    local = est.NeuralNetClassifier((3,), output="logistic", method="gd", iterations=5,
+                                    random_state=1).fit(X, labels)
+    fitted = est.NeuralNetClassifier((3,), output="logistic", method="gd", iterations=5,
+                                     random_state=1)
+    fitted.fit(da.from_array(X, chunks=(CHUNKS, D)), labels, client=client)  # numpy y: aligned
+    proba = fitted.predict_proba(da.from_array(X, chunks=(100, D)))
+    assert isinstance(proba, da.Array) and proba.chunks == ((100, 100, 40), (2,))
+    assert _close(proba.compute(), local.predict_proba(X))
+    assert np.array_equal(fitted.predict(da.from_array(X, chunks=(100, D))).compute(),
+                          local.predict(X))
+
+
+@pytest.mark.parametrize("targets", [1, 2])
+def test_a_dask_fit_of_the_regressor_equals_the_numpy_fit(client, targets):
+    est = require_module("deltaprop.estimators")
+    X, y, _ = _labelled()
+    Y = y if targets == 1 else np.column_stack([y, 0.5 * y])
+    local = est.NeuralNetRegressor((4,), method="lbfgs", iterations=6,
+                                   random_state=2).fit(X, Y)
+    fitted = est.NeuralNetRegressor((4,), method="lbfgs", iterations=6, random_state=2)
+    fitted.fit(da.from_array(X, chunks=(CHUNKS, D)), da.from_array(Y, chunks=CHUNKS))
+    for w, w_local in zip(fitted.coefs_, local.coefs_):
+        assert _close(w, w_local)
+    predicted = fitted.predict(da.from_array(X, chunks=(CHUNKS, D)))
+    assert isinstance(predicted, da.Array) and predicted.shape == Y.shape
+    assert _close(predicted.compute(), local.predict(X))
+    back = pickle.loads(pickle.dumps(fitted))
+    assert _close(back.predict(X), local.predict(X))
+
+
+def test_estimators_on_dask_arrays_refuse_what_needs_the_data_in_memory(client):
+    est = require_module("deltaprop.estimators")
+    X, y, labels = _labelled()
+    Xd, yd = da.from_array(X, chunks=(CHUNKS, D)), da.from_array(labels, chunks=CHUNKS)
+    with pytest.raises(ValueError, match="gd, variable_lr, steepest, conjugate_gradient, lbfgs"):
+        est.NeuralNetClassifier(method="sgd").fit(Xd, yd, client=client)
+    with pytest.raises(ValueError, match="early_stopping"):
+        est.NeuralNetClassifier(early_stopping=True).fit(Xd, yd, client=client)
+    with pytest.raises(ValueError, match="partial_fit"):
+        est.NeuralNetRegressor(method="gd").partial_fit(Xd, da.from_array(y, chunks=CHUNKS))
+    with pytest.raises(ValueError, match="client"):
+        est.NeuralNetRegressor(method="gd", iterations=1).fit(X, y, client=client)
+    Xn = X.copy()
+    Xn[5, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        est.NeuralNetClassifier(method="gd", iterations=1).fit(
+            da.from_array(Xn, chunks=(CHUNKS, D)), yd, client=client)

@@ -50,6 +50,14 @@ def check_not_dataframe(value: Any, name: str) -> None:
                         f"{name}.to_dask_array(lengths=True)")
 
 
+def check_full_batch(method: str) -> None:
+    """ValueError unless ``method`` is one of the methods that train on dask arrays."""
+    if method not in FULL_BATCH_METHODS:
+        raise ValueError(f"method {method!r} does not train on dask arrays (it needs single rows "
+                         f"or batches, not the sums over all rows); use one of the full-batch "
+                         f"methods: {', '.join(FULL_BATCH_METHODS)}")
+
+
 def get_client(client: Any = None) -> Any:
     """``client``, or the running ``distributed`` client; ValueError saying how to start one."""
     if client is not None:
@@ -244,11 +252,7 @@ def _aligned(da: Any, X: Any, y: Any, net: Any, name: str) -> Tuple[Any, Any]:
 def fit(net: Any, X: Any, y: Any, options: Dict[str, Any], validation: Optional[Sequence[Any]],
         callback: Any, bar: Any, client: Any) -> Dict[str, Any]:
     """The raw history of a fit on dask arrays (``training.fit`` converted the options)."""
-    method = options["method"]
-    if method not in FULL_BATCH_METHODS:
-        raise ValueError(f"method {method!r} does not train on dask arrays (it needs single rows "
-                         f"or batches, not the sums over all rows); use one of the full-batch "
-                         f"methods: {', '.join(FULL_BATCH_METHODS)}")
+    check_full_batch(options["method"])
     client = get_client(client)
     objective = DaskObjective(net, X, y, client)
     validation_error = None
