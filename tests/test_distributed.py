@@ -382,3 +382,51 @@ def test_estimators_on_dask_arrays_refuse_what_needs_the_data_in_memory(client):
     with pytest.raises(ValueError, match="NaN or infinity"):
         est.NeuralNetClassifier(method="gd", iterations=1).fit(
             da.from_array(Xn, chunks=(CHUNKS, D)), yd, client=client)
+
+
+# --- failures (issue 20, item 5) -----------------------------------------------------------------
+
+def _load_or_die(flag, block_id=None):
+    """Partition 2 of X, made where it runs; once ``flag`` exists, making it kills the worker."""
+    if block_id[0] == 2 and os.path.exists(flag):
+        os._exit(1)
+    return _data(N, 0)[0][block_id[0] * CHUNKS:(block_id[0] + 1) * CHUNKS]
+
+
+def test_a_task_that_keeps_killing_workers_stops_the_fit_on_the_last_finished_step(tmp_path):
+    import dask
+    flag = str(tmp_path / "die")
+    X, y = _data()
+    Xd = da.map_blocks(_load_or_die, flag, chunks=((CHUNKS,) * (N // CHUNKS), (D,)), dtype=float)
+    yd = da.from_array(y, chunks=CHUNKS)
+    after_3, _ = _local("conjugate_gradient", X, y, iterations=3)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None, silence_logs=50) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as tiny:
+
+        def doom_at_3(row):
+            if row["iteration"] == 3 and not os.path.exists(flag):
+                open(flag, "w").close()  # the data are lost below; remaking partition 2 kills
+                try:
+                    tiny.run(os._exit, 1)
+                except Exception:  # the connection to the dying worker closes
+                    pass
+        net = _net()
+        # one worker: every task on it when it died is killed too, so more may be named
+        with pytest.raises(RuntimeError, match=r"stopped at iteration 3: (partition \d "
+                                               r"\(rows \d+ to \d+\)(, )?)+: .*kept killing"):
+            net.fit(Xd, yd, method="conjugate_gradient", iterations=8, record_every=1,
+                    callback=doom_at_3, client=tiny)
+    assert os.path.exists(flag)
+    assert _close(net.get_flat_weights(), after_3.get_flat_weights())
+
+
+def test_a_non_finite_validation_partition_is_named(client):
+    X, y = _data()
+    Xv, yv = _data(90, seed=1)
+    yv[50] = np.inf
+    validation = (da.from_array(Xv, chunks=(40, D)), da.from_array(yv, chunks=40))
+    with pytest.raises(ValueError, match=r"validation partition 1 \(rows 40 to 79\).*infinite"):
+        _net().fit(da.from_array(X, chunks=(CHUNKS, D)), da.from_array(y, chunks=CHUNKS),
+                   method="lbfgs", iterations=3, validation=validation, client=client)

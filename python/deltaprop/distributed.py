@@ -142,6 +142,18 @@ def _partition_sums(spec: Tuple[Any, ...], w: np.ndarray, pair: Tuple[np.ndarray
 
 # --- on the client ----------------------------------------------------------------------------
 
+class TaskFailed(RuntimeError):
+    """A partition's task that the cluster gave up on (it kept killing its workers)."""
+
+
+def _failed(task: Any) -> bool:
+    """Whether the future ``task`` ends in an error (waits for it to end)."""
+    try:
+        task.result()
+    except Exception:
+        return True
+    return False
+
 class DaskObjective:
     """E_in and ∇E_in over dask arrays (X, y), as ``fit_objective`` calls it: ``f(w, gradient)``.
 
@@ -188,7 +200,15 @@ class DaskObjective:
         live = [i for i, n in enumerate(self.n_rows) if n]
         tasks = [self.client.submit(_partition_sums, self.spec, w, self.pairs[i], gradient, pid,
                                     pure=False) for i in live]
-        results = self.client.gather(tasks)
+        try:
+            results = self.client.gather(tasks)
+        except Exception as e:
+            if type(e).__name__ != "KilledWorker":
+                raise
+            lost = [self.rows(i) for i, task in zip(live, tasks) if _failed(task)]
+            raise TaskFailed(f"{self.name}{', '.join(lost) or 'a partition'}: its task kept "
+                             f"killing the workers that ran it (the scheduler's "
+                             f"allowed_failures was reached)") from e
         self.evaluations += 1
         total = 0.0
         g = np.zeros(self.n_weights) if gradient else None
@@ -276,6 +296,10 @@ def fit(net: Any, X: Any, y: Any, options: Dict[str, Any], validation: Optional[
     try:
         return dict(net._impl.fit_objective(objective, objective.n_points, options,
                                             validation_error, callback, bar))
+    except TaskFailed as e:
+        reached = getattr(e, "deltaprop_iteration", None)
+        raise RuntimeError(f"training stopped at iteration {reached}: {e}; the network keeps the "
+                           f"weights of iteration {reached}, the last finished step") from e
     finally:
         for held_objective in held:
             held_objective.release()
