@@ -202,13 +202,13 @@ class DaskObjective:
                                     pure=False) for i in live]
         try:
             results = self.client.gather(tasks)
-        except Exception as e:
-            if type(e).__name__ != "KilledWorker":
+        except Exception as failure:
+            if type(failure).__name__ != "KilledWorker":
                 raise
             lost = [self.rows(i) for i, task in zip(live, tasks) if _failed(task)]
             raise TaskFailed(f"{self.name}{', '.join(lost) or 'a partition'}: its task kept "
                              f"killing the workers that ran it (the scheduler's "
-                             f"allowed_failures was reached)") from e
+                             f"allowed_failures was reached)") from failure
         self.evaluations += 1
         total = 0.0
         g = np.zeros(self.n_weights) if gradient else None

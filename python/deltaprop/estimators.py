@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import inspect
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar,
+                    Union, cast)
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -162,9 +163,11 @@ class _NeuralNet(BaseEstimator):
         if self.scaler_ is None:
             return X
         if distributed.is_dask_array(X):  # per block of whole rows on the workers, lazily
-            if len(X.chunks[1]) > 1:
-                X = X.rechunk({1: -1})
-            return X.map_blocks(_scale_block, self.scaler_, X.dtype, dtype=X.dtype)
+            lazy: Any = X
+            if len(lazy.chunks[1]) > 1:
+                lazy = lazy.rechunk({1: -1})
+            return cast(FloatArray, lazy.map_blocks(_scale_block, self.scaler_, X.dtype,
+                                                    dtype=X.dtype))
         return _scale_block(X, self.scaler_, X.dtype)
 
     # --- training ---------------------------------------------------------------------------
@@ -611,8 +614,9 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """
         h = self._forward(X)
         if distributed.is_dask_array(h):
-            return h.map_blocks(_decide, self.classes_, self.output, drop_axis=1,
-                                dtype=self.classes_.dtype)
+            lazy: Any = h
+            return cast(NDArray[Any], lazy.map_blocks(_decide, self.classes_, self.output,
+                                                      drop_axis=1, dtype=self.classes_.dtype))
         return _decide(h, self.classes_, self.output)
 
     @_if_probabilities
@@ -632,8 +636,10 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """
         h = self._forward(X)
         if distributed.is_dask_array(h):
-            return h.map_blocks(_probabilities, dtype=np.float64,
-                                chunks=(h.chunks[0], (max(2, h.shape[1]),)))
+            lazy: Any = h
+            return cast(NDArray[np.float64],
+                        lazy.map_blocks(_probabilities, dtype=np.float64,
+                                        chunks=(lazy.chunks[0], (max(2, h.shape[1]),))))
         return _probabilities(h)
 
     @_if_probabilities
