@@ -57,7 +57,8 @@ fi
 # With uv, which downloads in parallel: on a fresh machine pip took minutes of CI's time for
 # these, uv seconds. pip installs them where uv cannot be had.
 REQUIREMENTS=("scikit-build-core>=0.10" "pybind11>=2.12" "scipy-openblas32>=0.3.27" cmake ninja
-              numpy scipy pytest hypothesis autograd "scikit-learn>=1.6" matplotlib tqdm mypy pandas)
+              numpy scipy pytest hypothesis autograd "scikit-learn>=1.6" matplotlib tqdm mypy pandas
+              "dask[distributed,dataframe]")
 if run "$PY" -m pip install -q uv; then
   run "$PY" -m uv pip install -q --python "$PY" "${REQUIREMENTS[@]}"
 else

@@ -366,10 +366,22 @@ void bind_network(py::module_& m, const char* name) {
                 PythonMonitor monitor(std::move(progress), std::move(callback));
                 History h;
                 BusyMark mark(&n, "fit");
-                {
+                std::size_t reached = 0;
+                try {
                     py::gil_scoped_release nogil;
                     Trainer<T> trainer(n, objective, o, std::move(validation));
-                    h = trainer.run(monitor);
+                    try {
+                        h = trainer.run(monitor);
+                    } catch (...) {
+                        reached = trainer.iterations_done();
+                        throw;
+                    }
+                } catch (py::error_already_set& e) {
+                    // the GIL is held again: tell the caller the iteration the weights are of
+                    if (PyObject_SetAttrString(e.value().ptr(), "deltaprop_iteration",
+                                               py::int_(reached).ptr()) != 0)
+                        PyErr_Clear();
+                    throw;
                 }
                 return history_to_dict(std::move(h));
             },

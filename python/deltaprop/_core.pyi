@@ -75,10 +75,13 @@ class _Network(Generic[_T]):
         f: Callable[[NDArray[_T], bool], Union[float, Tuple[float, ArrayLike]]],
         n_points: _Int,
         options: Dict[str, Union[str, float, int]],
-        validation_error: Optional[Callable[[NDArray[_T]], Optional[float]]],
+        validation_error: Optional[Callable[[NDArray[_T]], float]],
         callback: Optional[Callable[[Dict[str, float]], object]],
         progress: Optional[Callable[[int, int, float], object]],
-    ) -> Dict[str, Any]: ...
+    ) -> Dict[str, Any]:
+        """The training loop on ``f(w, gradient)``: E_in, or (E_in, ∇E_in) when gradient is
+        True (the full-batch methods). An exception from ``f`` ends the run on the last
+        finished step's weights and carries ``deltaprop_iteration``, the iterations done."""
 
 class Network64(_Network[np.float64]):
     """The C++ network on float64 weights (use deltaprop.Network)."""

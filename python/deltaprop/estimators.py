@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import inspect
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar,
+                    Union, cast)
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -39,6 +40,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("deltaprop's estimators need scikit-learn >= 1.6: "
                       "pip install 'deltaprop[sklearn]'") from e
 
+from . import distributed
 from ._checks import check_seed
 from .experiment import Activation
 from .network import Network
@@ -178,7 +180,13 @@ class _NeuralNet(BaseEstimator):
         in X's dtype; X unchanged when ``scale_features`` was off."""
         if self.scaler_ is None:
             return X
-        return self.scaler_.transform(X).astype(X.dtype, copy=False)
+        if distributed.is_dask_array(X):  # per block of whole rows on the workers, lazily
+            lazy: Any = X
+            if len(lazy.chunks[1]) > 1:
+                lazy = lazy.rechunk({1: -1})
+            return cast(FloatArray, lazy.map_blocks(_scale_block, self.scaler_, X.dtype,
+                                                    dtype=X.dtype))
+        return _scale_block(X, self.scaler_, X.dtype)
 
     # --- training ---------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -193,9 +201,13 @@ class _NeuralNet(BaseEstimator):
             raise ValueError("validation_fraction must be in (0, 1), "
                              f"got {self.validation_fraction!r}")
 
-    def _start(self, X: np.ndarray, n_outputs: int, seed: int) -> None:
-        """A new network and scaler for data X: what fit does, and the first partial_fit."""
-        self.scaler_ = MinMaxScaler().fit(X) if self.scale_features else None
+    def _start(self, X: np.ndarray, n_outputs: int, seed: int,
+               scaler: Optional[MinMaxScaler] = None) -> None:
+        """A new network and scaler for data X (or ``scaler``, fitted already): what fit does,
+        and the first partial_fit."""
+        if scaler is None and self.scale_features:
+            scaler = MinMaxScaler().fit(X)
+        self.scaler_ = scaler if self.scale_features else None
         self.feature_min_ = None if self.scaler_ is None else self.scaler_.min_
         self.feature_max_ = None if self.scaler_ is None else self.scaler_.max_
         dims = [X.shape[1], *self._hidden(), n_outputs]
@@ -212,11 +224,15 @@ class _NeuralNet(BaseEstimator):
         self.coefs_ = net.weights
 
     def _train(self, X: np.ndarray, T: np.ndarray, order_seed: int,
-               validation: Optional[Tuple[np.ndarray, np.ndarray]] = None, patience: Optional[int] = None) -> "_NeuralNet":
-        """Run ``network_.fit`` on scaled X and targets T and append its history."""
+               validation: Optional[Tuple[np.ndarray, np.ndarray]] = None, patience: Optional[int] = None,
+               client: Any = None) -> "_NeuralNet":
+        """Run ``network_.fit`` on scaled X and targets T and append its history (on the
+        cluster of ``client`` when X is a dask array)."""
         options = self._fit_options()
         if "seed" in method_options(self.method):
             options["seed"] = order_seed
+        if distributed.is_dask_array(X):
+            options["client"] = client
         h = self.network_.fit(self._scale(X), T, validation=validation, patience=patience,
                               **options)
         resumed = len(self.loss_curve_) > 0
@@ -231,8 +247,14 @@ class _NeuralNet(BaseEstimator):
         return self
 
     def _fit(self, X: Any, y: Any, incremental: bool,
-             classes: Optional[ArrayLike] = None) -> "_NeuralNet":
+             classes: Optional[ArrayLike] = None, client: Any = None) -> "_NeuralNet":
         self._validate_params()
+        if distributed.is_dask(X) or distributed.is_dask(y):
+            if incremental:
+                raise ValueError("partial_fit does not take dask arrays; use fit")
+            return self._fit_dask(X, y, client)
+        if client is not None:
+            raise ValueError("client is for training on dask arrays; X and y are in memory")
         first = not (incremental and hasattr(self, "network_"))
         X, y = self._validate(X, y, reset=first)
         init_seed, order_seed, split_seed = self._seeds()
@@ -248,6 +270,55 @@ class _NeuralNet(BaseEstimator):
                                         random_state=split_seed, stratify=self._strata(y))
         return self._train(X, T, order_seed, (self._scale(Xv), Tv), self.patience)
 
+    def _fit_dask(self, X: Any, y: Any, client: Any) -> "_NeuralNet":
+        """fit on dask arrays: one pass on the cluster for the classes, the scaling ranges and
+        the finiteness of X; the targets encoded per block, lazily; the training through
+        ``Network.fit``'s cluster path. The client is used, never kept."""
+        import dask.array as da
+        distributed.check_not_dataframe(X, "X")
+        distributed.check_not_dataframe(y, "y")
+        distributed.check_full_batch(self.method)
+        if self.early_stopping:
+            raise ValueError("early_stopping does not apply to dask arrays (no split of the "
+                             "data on the cluster); pass early_stopping=False")
+        if not distributed.is_dask_array(X):
+            raise TypeError(f"X must be a dask array when y is one (got {type(X).__name__})")
+        if not distributed.is_dask_array(y):
+            y = da.from_array(np.asarray(y), chunks=-1)
+        if X.ndim != 2:
+            raise ValueError(f"X must be two-dimensional (rows are points), got shape {X.shape}")
+        self._check_dask_y(y)
+        client = distributed.get_client(client)
+        X = X.astype(self._dtype())
+        lazy = [X.min(axis=0), X.max(axis=0), da.isfinite(X).all()]
+        if self._is_classifier():
+            lazy.append(da.unique(y))
+        found = client.gather(client.compute(lazy))
+        if not found[2]:
+            raise ValueError("Input X contains NaN or infinity.")
+        scaler = None
+        if self.scale_features:
+            scaler = MinMaxScaler()
+            scaler.min_ = np.asarray(found[0], dtype=np.float64)
+            scaler.max_ = np.asarray(found[1], dtype=np.float64)
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_features_in_ = X.shape[1]
+        init_seed, order_seed, _ = self._seeds()
+        classes = found[3] if self._is_classifier() else None
+        self._start(X, self._n_outputs(y, classes), init_seed, scaler)
+        return self._train(X, self._dask_targets(y), order_seed, client=client)
+
+    def _is_classifier(self) -> bool:
+        return False
+
+    def _check_dask_y(self, y: Any) -> None:
+        """The checks of a dask y that need no computing (its shape)."""
+
+    def _dask_targets(self, y: Any) -> Any:
+        """The network's targets of the dask array y, lazily, per block."""
+        raise NotImplementedError
+
     def _validate(self, X: Any, y: Any, reset: bool) -> Tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
@@ -258,6 +329,12 @@ class _NeuralNet(BaseEstimator):
     def _forward(self, X: Any) -> FloatArray:
         """h(x) for each row of X (validated and scaled), shape (N, dL)."""
         check_is_fitted(self, "network_")
+        if distributed.is_dask(X):  # a dask array: lazily, per block on the workers
+            distributed.check_not_dataframe(X, "X")
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has shape {X.shape}, but {type(self).__name__} is "
+                                 f"expecting {self.n_features_in_} features as input")
+            return self.network_.forward(self._scale(X.astype(self.network_.dtype)))
         X = validate_data(self, X, dtype=self.network_.dtype, reset=False)
         return self.network_.forward(self._scale(X))
 
@@ -470,35 +547,41 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """One column for two classes (classes_[1] is +1, or 1 for logistic), else one per
         class: 1 for the point's class, and −1 (tanh, identity) or 0 (softmax, logistic) for
         the others."""
-        index = np.searchsorted(self.classes_, y)
-        index = np.minimum(index, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if np.any(unknown):
-            raise ValueError(f"y has labels not in classes_ {self.classes_.tolist()}: "
-                             f"{np.unique(np.asarray(y)[unknown]).tolist()}")
-        off = 0.0 if self.output in _PROBABILITIES else -1.0
-        dtype = self.network_.dtype
-        if self._one_output():
-            return np.where(index == 1, 1.0, off).astype(dtype)
-        T = np.full((len(y), len(self.classes_)), off, dtype=dtype)
-        T[np.arange(len(y)), index] = 1.0
-        return T
+        return _encode(y, self.classes_, self.output, self._one_output(), self.network_.dtype)
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetClassifier":
+    def _is_classifier(self) -> bool:
+        return True
+
+    def _check_dask_y(self, y: Any) -> None:
+        if y.ndim != 1:
+            raise ValueError(f"y must be one-dimensional (one label per row), got shape {y.shape}")
+
+    def _dask_targets(self, y: Any) -> Any:
+        args = (self.classes_, self.output, self._one_output(), self.network_.dtype)
+        if self._one_output():
+            return y.map_blocks(_encode, *args, dtype=self.network_.dtype)
+        return y.map_blocks(_encode, *args, dtype=self.network_.dtype, new_axis=1,
+                            chunks=(y.chunks[0], (len(self.classes_),)))
+
+    def fit(self, X: ArrayLike, y: ArrayLike, client: Any = None) -> "NeuralNetClassifier":
         """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
-            Training inputs.
-        y : array_like of shape (n_samples,)
+        X : array_like or dask array of shape (n_samples, n_features)
+            Training inputs. A dask array (rows chunked) trains on a Dask cluster with a
+            full-batch method: the classes and the feature ranges are computed there in one
+            pass, and the data never reach the client (docs/distributed.md).
+        y : array_like or dask array of shape (n_samples,)
             Class labels (at least two distinct).
+        client : distributed.Client, optional
+            With dask arrays: the cluster's client (None: the running one). Not kept.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, client=client)
 
     @_if_resumable
     def partial_fit(self, X: ArrayLike, y: ArrayLike,
@@ -559,10 +642,11 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         ndarray of shape (n_samples,)
         """
         h = self._forward(X)
-        if h.shape[1] > 1:
-            return self.classes_[np.argmax(h, axis=1)]
-        threshold = 0.5 if self.output == "logistic" else 0.0
-        return self.classes_[(h[:, 0] >= threshold).astype(int)]
+        if distributed.is_dask_array(h):
+            lazy: Any = h
+            return cast(NDArray[Any], lazy.map_blocks(_decide, self.classes_, self.output,
+                                                      drop_axis=1, dtype=self.classes_.dtype))
+        return _decide(h, self.classes_, self.output)
 
     @_if_probabilities
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -579,10 +663,13 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         ndarray of float64, shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        h = self._forward(X).astype(np.float64)
-        if h.shape[1] == 1:
-            return np.hstack([1.0 - h, h])
-        return h / h.sum(axis=1, keepdims=True)
+        h = self._forward(X)
+        if distributed.is_dask_array(h):
+            lazy: Any = h
+            return cast(NDArray[np.float64],
+                        lazy.map_blocks(_probabilities, dtype=np.float64,
+                                        chunks=(lazy.chunks[0], (max(2, h.shape[1]),))))
+        return _probabilities(h)
 
     @_if_probabilities
     def predict_log_proba(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -651,21 +738,33 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     def _targets(self, y: np.ndarray) -> np.ndarray:
         return y.astype(self.network_.dtype, copy=False)
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetRegressor":
+    def _check_dask_y(self, y: Any) -> None:
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_targets), "
+                             f"got {y.shape}")
+        self._y_ndim = y.ndim
+
+    def _dask_targets(self, y: Any) -> Any:
+        return y.astype(self.network_.dtype)
+
+    def fit(self, X: ArrayLike, y: ArrayLike, client: Any = None) -> "NeuralNetRegressor":
         """Train a new network on (X, y), from the initial weights drawn by ``random_state``.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
-            Training inputs.
-        y : array_like of shape (n_samples,) or (n_samples, n_targets)
+        X : array_like or dask array of shape (n_samples, n_features)
+            Training inputs; a dask array trains on a Dask cluster (see
+            ``NeuralNetClassifier.fit``).
+        y : array_like or dask array of shape (n_samples,) or (n_samples, n_targets)
             Real targets.
+        client : distributed.Client, optional
+            With dask arrays: the cluster's client (None: the running one). Not kept.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, client=client)
 
     @_if_resumable
     def partial_fit(self, X: ArrayLike, y: ArrayLike) -> "NeuralNetRegressor":
@@ -704,6 +803,45 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+# --- per block: the numpy path, and the blocks of a dask array on the workers ----------------
+
+def _scale_block(X: FloatArray, scaler: MinMaxScaler, dtype: Any) -> FloatArray:
+    return scaler.transform(X).astype(dtype, copy=False)
+
+
+def _encode(y: np.ndarray, classes: np.ndarray, output: str, one_output: bool,
+            dtype: Any) -> np.ndarray:
+    """The classifier's targets of labels y (see ``NeuralNetClassifier._targets``)."""
+    index = np.searchsorted(classes, y)
+    index = np.minimum(index, len(classes) - 1)
+    unknown = classes[index] != y
+    if np.any(unknown):
+        raise ValueError(f"y has labels not in classes_ {classes.tolist()}: "
+                         f"{np.unique(np.asarray(y)[unknown]).tolist()}")
+    off = 0.0 if output in _PROBABILITIES else -1.0
+    if one_output:
+        return np.where(index == 1, 1.0, off).astype(dtype)
+    T = np.full((len(y), len(classes)), off, dtype=dtype)
+    T[np.arange(len(y)), index] = 1.0
+    return T
+
+
+def _decide(h: FloatArray, classes: np.ndarray, output: str) -> NDArray[Any]:
+    """The classes of outputs h (see ``NeuralNetClassifier.predict``)."""
+    if h.shape[1] > 1:
+        return classes[np.argmax(h, axis=1)]
+    threshold = 0.5 if output == "logistic" else 0.0
+    return classes[(h[:, 0] >= threshold).astype(int)]
+
+
+def _probabilities(h: FloatArray) -> NDArray[np.float64]:
+    """The class probabilities of outputs h (see ``NeuralNetClassifier.predict_proba``)."""
+    h = h.astype(np.float64)
+    if h.shape[1] == 1:
+        return np.hstack([1.0 - h, h])
+    return h / h.sum(axis=1, keepdims=True)
 
 
 _document(NeuralNetClassifier, output="tanh",

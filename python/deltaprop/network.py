@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _core, _model_codec, training
+from . import _core, _model_codec, distributed, training
 from ._checks import as_float, check_seed
 from ._types import CoreNetwork, FloatArray, PathLike
 from .diagnostics import as_array
@@ -252,8 +252,11 @@ class Network:
         """Forward propagation: ``h(x) = x^(L)`` for each row of X.
 
         X has shape ``(N, d0)`` (or ``(d0,)`` for one point). Returns ``(N, dL)``
-        (``(dL,)`` for one point).
+        (``(dL,)`` for one point). A dask array X gives a dask array, computed lazily on the
+        workers (``deltaprop.distributed.forward``) with the weights as they are now.
         """
+        if distributed.is_dask(X):
+            return cast(FloatArray, distributed.forward(self, X))
         out = self._impl.forward(as_array(X, "X"))
         return out[0] if np.ndim(X) == 1 else out
 
@@ -265,7 +268,10 @@ class Network:
         return np.where(h >= 0, 1, -1).astype(h.dtype)
 
     def error(self, X: ArrayLike, y: ArrayLike) -> float:
-        """In-sample error ``E_in = (1/N) Σ_n ||h(x_n) - y_n||²``."""
+        """In-sample error ``E_in = (1/N) Σ_n ||h(x_n) - y_n||²``. Dask arrays give a 0-d dask
+        array, computed lazily on the workers (``float(...)`` computes it)."""
+        if distributed.is_dask(X) or distributed.is_dask(y):
+            return cast(float, distributed.error(self, X, y))
         return self._impl.error(as_array(X, "X"), as_array(y, "y"))
 
     def error_and_gradient(self, X: ArrayLike, y: ArrayLike) -> Tuple[float, List[FloatArray]]:
@@ -319,6 +325,8 @@ class Network:
         ----------
         X, y : array_like
             Training inputs ``(N, d0)`` and targets ``(N,)`` or ``(N, dL)``.
+            Dask arrays train on a Dask cluster with the full-batch methods (gd, variable_lr,
+            steepest, conjugate_gradient, lbfgs), the data staying on the workers.
         method : str
             ``"gd"``, ``"sgd"``, ``"minibatch"``, ``"variable_lr"``, ``"steepest"``,
             ``"conjugate_gradient"``, ``"lbfgs"`` or ``"adam"`` (``deltaprop.METHODS`` says
@@ -346,7 +354,9 @@ class Network:
             minibatch at most one an epoch, since each row costs a pass over the data),
             ``target_error``, ``grad_tol``, ``max_seconds``, ``callback`` (called with a dict at
             each recorded iteration; returning False stops), ``progress=False`` (a progress bar),
-            ``seed=0`` (the orders of sgd, minibatch and adam). ``batch_size``, ``momentum``,
+            ``seed=0`` (the orders of sgd, minibatch and adam), ``client`` (X and y as dask
+            arrays: the ``distributed`` client to train on, None for the running one; see
+            docs/distributed.md). ``batch_size``, ``momentum``,
             ``increase``, ``decrease``, ``restart_every``, ``seed``, ``grad_tol`` and the
             line-search and adam options apply to some methods only (``deltaprop.training.method_options(method)`` lists a method's):
             giving one to another method raises ValueError.

@@ -125,7 +125,7 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: Optional[float] = None
         record_every: Union[int, str, None] = None, target_error: Optional[float] = None,
         grad_tol: Optional[float] = None, max_seconds: Optional[float] = None,
         callback: Optional[Callable[[dict], Any]] = None, progress: bool = False,
-        **method_specific: Any) -> History:
+        client: Any = None, **method_specific: Any) -> History:
     """Train ``net`` in one C++ call; see :meth:`deltaprop.Network.fit`.
 
     The core checks the options (their ranges, and that each option given applies to
@@ -133,8 +133,17 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: Optional[float] = None
     methods read (``batch_size``, ``momentum``, ``increase``, ``decrease``, ``restart_every``,
     ``seed``, ``c1``, ``c2``, ``max_line_evaluations``, ``memory``, ``beta1``, ``beta2``,
     ``eps``): the ones given are passed on, the others take the method's defaults. ``lr=None``
-    is the method's default."""
-    X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
+    is the method's default. Dask arrays X, y train on the cluster of ``client`` (None: the
+    running one), see deltaprop/distributed.py."""
+    from . import distributed  # imports dask only when it meets a dask collection
+    on_cluster = distributed.is_dask(X) or distributed.is_dask(y)
+    if on_cluster:
+        distributed.check_not_dataframe(X, "X")
+        distributed.check_not_dataframe(y, "y")
+    else:
+        if client is not None:
+            raise ValueError("client is for training on dask arrays; X and y are in memory")
+        X, y, validation = diagnostics.fit_inputs(X, y, validation)  # pandas to numpy
     if not isinstance(method, str):
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     optional = dict(lr=lr, patience=patience, target_error=target_error, grad_tol=grad_tol,
@@ -163,18 +172,24 @@ def fit(net: Any, X: Any, y: Any, method: str = "gd", lr: Optional[float] = None
                 raise TypeError(f"validation {name} must hold real numbers, got None")
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
-    n_points = len(X) if hasattr(X, "__len__") else 1  # only sizes the default schedule
+    # only sizes the default schedule (of the stochastic methods, which dask arrays refuse)
+    n_points = 1 if on_cluster else len(X) if hasattr(X, "__len__") else 1
     batches = math.ceil(n_points / max(1, options.get("batch_size", 32)))
     per_epoch = {"sgd": n_points, "minibatch": batches, "adam": batches}.get(method, 1)
     options["record_every"] = _record_every(options["iterations"], record_every, per_epoch)
 
     bar = _ProgressBar(options["iterations"], method) if progress else None
     try:
-        raw = net._impl.fit(X, y, options, Xv, yv, callback, bar)
+        if on_cluster:
+            raw = distributed.fit(net, X, y, options, None if Xv is None else (Xv, yv),
+                                  callback, bar, client)
+        else:
+            raw = net._impl.fit(X, y, options, Xv, yv, callback, bar)
     finally:
         if bar is not None:
             bar.close()
     raw["iteration"] = raw["iteration"].astype(np.int64)
     history = History(method=method, **raw)
-    diagnostics.after_fit(net, X, y, history, lr)  # 0/1 targets, input scale, saturation
+    if not on_cluster:  # they read all of X: on a cluster that is the user's choice
+        diagnostics.after_fit(net, X, y, history, lr)  # 0/1 targets, input scale, saturation
     return history

@@ -79,15 +79,25 @@ public:
     History run(Monitor& monitor) {
         start_ = Clock::now();
         next_poll_ = opt_.poll_seconds;
-        if (method_.full_batch)
-            run_full_batch(*method_.full_batch, monitor);
-        else
+        if (method_.full_batch) {
+            try {
+                run_full_batch(*method_.full_batch, monitor);
+            } catch (...) {
+                // an evaluation that threw mid-step (a cluster's task that kept failing, a
+                // Python error): end on the last finished step's weights, not a trial point
+                net_.assign(w_safe_.data());
+                throw;
+            }
+        } else
             run_stochastic(*method_.stochastic, *local_, monitor);
         if (has_validation_) {  // early stopping: end on the best validated weights
             net_.assign(w_best_.data());
         }
         return std::move(history_);
     }
+
+    /// The iterations finished so far (after a throw: those whose weights the network holds).
+    std::size_t iterations_done() const { return iteration_; }
 
 private:
     using Clock = std::chrono::steady_clock;
