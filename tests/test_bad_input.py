@@ -139,7 +139,7 @@ OTHER_CASES = [
     ("sgd_epoch lr None", lambda n: n.sgd_epoch(X, y, None), TypeError,
      "lr must be a number"),
     # --- fit's other options -----------------------------------------------------------------
-    ("fit method", lambda n: n.fit(X, y, method="adam"), ValueError, "method must be one of"),
+    ("fit method", lambda n: n.fit(X, y, method="rmsprop"), ValueError, "method must be one of"),
     ("fit momentum 1", lambda n: n.fit(X, y, momentum=1.0), ValueError, "momentum must be a finite number"),
     ("fit momentum NaN", lambda n: n.fit(X, y, momentum=np.nan), ValueError, "momentum must be a finite number"),
     ("fit iterations -1", lambda n: n.fit(X, y, iterations=-1), ValueError, "iterations must be an integer >= 0"),

@@ -453,7 +453,7 @@ def reference_cg_weights(w, X, Y, etas, restart, output="tanh"):
 # Powell's test restarts between periods too (k = 4, 5).
 CG_PROBLEMS = {  # dims, N, data seed, weight seed, iterations
     "periodic": ([2, 3, 1], 30, 0, 3, 8),  # only the period restarts
-    "natural": ([2, 3, 1], 20, 0, 0, 9),  # restarts between periods too
+    "natural": ([2, 3, 1], 40, 0, 0, 9),  # restarts between periods too
 }
 
 

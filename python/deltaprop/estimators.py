@@ -392,8 +392,8 @@ _PARAMETERS_DOC = """
         "variable_lr", "steepest", "conjugate_gradient", "lbfgs" or "adam" (see
         ``deltaprop.METHODS``).
     lr : float or None, default=None
-        Learning rate η; None: the method's default (0.1; adam 0.001; lbfgs 1.0). The first
-        trial step of steepest and conjugate_gradient, the length of lbfgs's first trial step.
+        Learning rate η; None: the method's default (0.1; adam 0.001; lbfgs 1.0). For
+        steepest, conjugate_gradient and lbfgs the length of the first trial step.
     iterations : int, default=1000
         Iterations per call of ``fit`` or ``partial_fit``: weight updates for gd, sgd,
         minibatch and adam (an SGD epoch is N of them), trials for variable_lr, line-search

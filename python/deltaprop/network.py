@@ -333,8 +333,7 @@ class Network:
             when to use each).
         lr : float or None
             Learning rate η; None: the method's default (0.1; adam 0.001; lbfgs 1.0). For
-            steepest and conjugate_gradient the first trial step ``w − lr·∇E``, for lbfgs the
-            length of the first trial step.
+            steepest, conjugate_gradient and lbfgs the length ``‖Δw‖`` of the first trial step.
         iterations : int
             Budget of iterations: weight updates for gd, sgd, minibatch and adam (an SGD epoch
             is N of them), trials for variable_lr, line-search steps for steepest,

@@ -82,9 +82,8 @@ struct FitOptions {
     /// The method's registered name (methods/registry.hpp): gd, sgd, minibatch, variable_lr,
     /// steepest, conjugate_gradient, lbfgs, adam.
     std::string method = "gd";
-    /// η, the step size; empty: the method's default (0.1; adam 0.001; lbfgs 1.0). For steepest
-    /// and conjugate_gradient the first iteration's first trial step, w − η∇E; for lbfgs the
-    /// length ‖Δw‖ of the first iteration's first trial step.
+    /// η, the step size; empty: the method's default (0.1; adam 0.001; lbfgs 1.0). For steepest,
+    /// conjugate_gradient and lbfgs the length ‖Δw‖ of the first iteration's first trial step.
     std::optional<double> lr;
     /// Budget of iterations. An iteration is one step of the method: one weight update for gd,
     /// sgd and minibatch, one trial (accepted or not) for variable_lr, one line-search step for

@@ -42,10 +42,15 @@ public:
     }
 
     StepResult step(Objective<T>& f, T* w, std::vector<T>& g, Evaluation& at, bool) override {
-        // The first trial: η itself at the first step; then the step whose first-order change
-        // of E is the last step's (Nocedal & Wright, eq. 3.60), α_{k-1} φ'_{k-1}(0) / φ'_k(0).
-        const double slope = LineStep<T>::dot(g, v_);
-        double alpha0 = last_slope_ < 0 && slope < 0 ? eta_ * last_slope_ / slope : first_step_;
+        // The first trial: at the first step a move of length lr (as scipy's 1/‖g‖ for lr = 1):
+        // a step of lr·‖g‖, as before issue 19, could jump past the first minimum along −g onto
+        // a plateau of saturated units, where the Wolfe conditions hold and the run crawls.
+        // Then the step whose first-order change of E is the last step's (Nocedal & Wright,
+        // eq. 3.60), α_{k-1} φ'_{k-1}(0) / φ'_k(0).
+        const double slope = LineStep<T>::dot(g, v_), vnorm = norm(v_);
+        double alpha0 = last_slope_ < 0 && slope < 0 ? eta_ * last_slope_ / slope
+                        : vnorm > 0                  ? first_step_ / vnorm
+                                                     : first_step_;
         std::copy(g.begin(), g.end(), g_prev_.begin());
         LineSearchResult r = line_.search(f, w, g, at, v_, alpha0);
         if (r.step.alpha == 0 && since_restart_ > 0) {  // a conjugate direction failed: try −g
@@ -53,7 +58,8 @@ public:
                           to_string(r.status) + "); restarted along -g. ";
             start(g);
             since_restart_ = 0;
-            alpha0 = eta_ > 0 ? eta_ : first_step_;
+            const double gnorm = norm(g);
+            alpha0 = eta_ > 0 ? eta_ : gnorm > 0 ? first_step_ / gnorm : first_step_;
             r = line_.search(f, w, g, at, v_, alpha0);
         }
         if (step_result(r, this->note_) == StepResult::stalled) return StepResult::stalled;
