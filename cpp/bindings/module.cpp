@@ -401,6 +401,10 @@ PYBIND11_MODULE(_core, m) {
     py::dict methods;  // the training methods by name, in registration order, with their line
     for (const auto& method : registered_methods<double>()) methods[method.name] = method.description;
     m.attr("METHODS") = methods;
+    py::list full_batch;  // those that minimise any Objective (fit_objective, a Dask cluster)
+    for (const auto& method : registered_methods<double>())
+        if (method.full_batch) full_batch.append(method.name);
+    m.attr("FULL_BATCH_METHODS") = py::tuple(full_batch);
     bind_network<double>(m, "Network64");
     bind_network<float>(m, "Network32");
     m.def("set_num_threads", [](long long n) {

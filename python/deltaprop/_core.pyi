@@ -24,6 +24,7 @@ ACTIVATIONS: Tuple[str, ...]
 OUTPUTS: Tuple[str, ...]
 LOSSES: Tuple[str, ...]
 METHODS: Dict[str, str]
+FULL_BATCH_METHODS: Tuple[str, ...]
 
 class DivergenceError(ArithmeticError):
     """E_in or the weights became NaN or infinite during training."""

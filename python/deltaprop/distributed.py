@@ -23,8 +23,10 @@ from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
+
 #: The methods that train on a dask array: each needs only E_in and its gradient over all rows.
-FULL_BATCH_METHODS = ("gd", "variable_lr", "steepest", "conjugate_gradient", "lbfgs")
+FULL_BATCH_METHODS: Tuple[str, ...] = tuple(_core.FULL_BATCH_METHODS)  # from the core's registry
 
 
 def is_dask_array(value: Any) -> bool:
