@@ -69,7 +69,7 @@ DELTAPROP_ALWAYS_INLINE V splat(T x) {
     if constexpr (std::is_arithmetic_v<V>) {
         return V(x);
     } else {
-        V v;
+        V v{};  // zeroed first: at -O1 GCC cannot see the loop below sets every lane
         for (std::size_t k = 0; k < sizeof(V) / sizeof(v[0]); ++k) v[k] = x;
         return v;
     }
