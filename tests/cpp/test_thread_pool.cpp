@@ -70,29 +70,44 @@ std::size_t runs_on_all(ThreadChoice& choice, std::size_t most, double t_one, do
 }
 
 void test_the_choice_runs_the_faster_and_tries_the_other_now_and_then() {
+    // times of short work, milliseconds (long work is the next test's)
     ThreadChoice choice;
     // all threads twice as fast: nearly every run on them, the other tried now and then
-    std::size_t many = runs_on_all(choice, 2, 2.0, 1.0, 1000);
+    std::size_t many = runs_on_all(choice, 2, 2e-3, 1e-3, 1000);
     CHECK(many >= 960 && many < 1000);
     // the machine changes: one thread faster; after a few probes the choice follows (the
     // first ones still at the rare rate of the large difference before)
-    many = runs_on_all(choice, 2, 1.0, 1.3, 1000);
+    many = runs_on_all(choice, 2, 1e-3, 1.3e-3, 1000);
     CHECK(many >= 3 && many <= 250);
     // the difference grows: the probes become rarer
-    const std::size_t rarer = runs_on_all(choice, 2, 1.0, 3.0, 1000);
+    const std::size_t rarer = runs_on_all(choice, 2, 1e-3, 3e-3, 1000);
     CHECK(rarer < many && rarer >= 3);
     // one thread only: nothing to choose
-    CHECK(runs_on_all(choice, 1, 1.0, 0.5, 100) == 0);
+    CHECK(runs_on_all(choice, 1, 1e-3, 0.5e-3, 100) == 0);
     // a new count starts over, trying both in turns
     ThreadChoice fresh;
     CHECK(fresh.threads(3) == 3);
-    fresh.record(1.0);
+    fresh.record(1e-3);
     CHECK(fresh.threads(3) == 1);
+}
+
+void test_long_work_stays_on_all_threads_without_probing_one() {
+    // a run on all threads of a second: every run on them, one thread never timed, even were
+    // it faster
+    ThreadChoice choice;
+    CHECK(runs_on_all(choice, 2, 0.5, 1.0, 100) == 100);
+    // the work becomes short: timing both resumes, and one thread, faster, wins
+    const std::size_t many = runs_on_all(choice, 2, 1e-3, 2e-3, 1000);
+    CHECK(many >= 3 && many <= 100);
+    // just under the bound (0.05 s): still timed, and probed
+    ThreadChoice under;
+    CHECK(runs_on_all(under, 2, 0.06, 0.049, 1000) < 1000);
 }
 
 int main() {
     test_every_task_runs_once_on_a_thread_of_its_own();
     test_a_task_that_throws_is_rethrown_after_the_others_ran();
     test_the_choice_runs_the_faster_and_tries_the_other_now_and_then();
+    test_long_work_stays_on_all_threads_without_probing_one();
     return report("test_thread_pool");
 }

@@ -231,6 +231,12 @@ private:
 /// machine that is all threads; with another process busy on a core, often one. The probes cost
 /// at most a fraction 1/probe_every of the difference, less where it is large. The work's
 /// results must not depend on the thread count, as the pool's callers' do not.
+/// Long work (a run on all threads of at least long_run seconds, many scheduler time slices)
+/// stays on all threads without timing one: one thread loses there only by what a busy core
+/// takes from the helpers, while the tasks are taken one at a time by whichever thread is free,
+/// and a probe of one thread would cost a whole slow epoch. (Each fit starts a new choice: on
+/// workload W, 784-4096-10, the probes of its first epochs made a 2-thread fit's second epoch
+/// take 2.4 s on one thread where two take 1.3 s.)
 class ThreadChoice {
 public:
     /// The thread count for the next run of the work, at most `most`.
@@ -242,6 +248,10 @@ public:
         if (most <= 1) {
             mode_ = one;
             return 1;
+        }
+        if (last_many_ >= long_run) {
+            mode_ = many;
+            return most;
         }
         if (count_[many] < to_start || count_[one] < to_start)  // both, in turns
             mode_ = count_[many] <= count_[one] ? many : one;
@@ -258,6 +268,7 @@ public:
     /// The time of the run just made with the count threads() gave.
     void record(double seconds) {
         if (most_ <= 1) return;
+        if (mode_ == many) last_many_ = seconds;
         times_[mode_][next_[mode_]] = seconds;
         next_[mode_] = (next_[mode_] + 1) % kept;
         count_[mode_] = std::min(kept, count_[mode_] + 1);
@@ -271,6 +282,7 @@ private:
     static constexpr std::size_t kept = 5;         ///< runs timed per mode
     static constexpr std::size_t to_start = 3;     ///< runs of each before choosing
     static constexpr std::size_t probe_every = 16;
+    static constexpr double long_run = 0.05;  ///< seconds: see the class comment
 
     double median(Mode m) const {
         double t[kept];
@@ -282,6 +294,7 @@ private:
     std::size_t most_ = 0;
     Mode mode_ = one;
     double times_[2][kept] = {};
+    double last_many_ = 0;  ///< seconds of the last run on all threads
     std::size_t count_[2] = {0, 0}, next_[2] = {0, 0};
     std::size_t since_probe_ = 0;
 };
